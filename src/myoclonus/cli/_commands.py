@@ -1,0 +1,4 @@
+"""Import every command module so that each registers itself on the Typer app.
+
+Add one line per command module; keep them sorted.
+"""

@@ -1,0 +1,1 @@
+"""myoclonus.clinical."""

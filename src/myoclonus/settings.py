@@ -1,0 +1,94 @@
+"""Analysis parameters, one validated object, units in every name, source beside every default.
+
+Each stage reads its own section (``settings.bursts``, ``settings.silent`` ...). Defaults come
+from ``CRITERIA.md`` (the project's compiled literature); a value with no literature source is
+marked ``engineering choice`` and says why.
+"""
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "ConditioningSettings",
+    "BurstSettings",
+    "SilentPeriodSettings",
+    "JerkSettings",
+    "OriginSettings",
+    "SleepSettings",
+    "ChunkSettings",
+    "AnalysisSettings",
+]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ConditioningSettings(_Section):
+    """EMG conditioning before detection."""
+
+    highpass_hz: float = Field(20.0, gt=0, description="Surface-EMG high-pass; removes movement artefact and most ECG energy (engineering choice, SENIAM-style 10-20 Hz).")
+    lowpass_hz: float = Field(450.0, gt=0, description="Upper EMG band edge, clipped to 0.45 x sampling rate (engineering choice).")
+    notch_auto: bool = Field(True, description="Detect 50/60 Hz mains and its harmonics in the data instead of assuming them.")
+    envelope_ms: float = Field(5.0, gt=0, description="Envelope smoothing window; short enough to keep onsets within a few ms (engineering choice).")
+
+
+class BurstSettings(_Section):
+    """Positive myoclonus: EMG bursts."""
+
+    min_burst_ms: float = Field(10.0, gt=0, description="Shortest burst kept; typical myoclonic bursts are 10-50 ms (Eberhardt & Topka, Brain Sci 2017;7:103).")
+    max_burst_ms: float = Field(1500.0, gt=0, description="Longest burst kept as a jerk component; essential/M-D bursts reach 1.5 s (CRITERIA 1.1, textbook table, unverified).")
+    merge_gap_ms: float = Field(10.0, ge=0, description="Bursts closer than this are one burst (engineering choice; cortical repetitive bursts are ~20 ms apart, Brown & Marsden 1996, so the gap must stay below 20 ms).")
+    onset_threshold_sd: float = Field(5.0, gt=0, description="Envelope threshold above the robust background, in robust SD (engineering choice, tuned on synthetic data).")
+
+
+class SilentPeriodSettings(_Section):
+    """Negative myoclonus: silent periods in tonic EMG (CRITERIA 1.6)."""
+
+    min_silent_ms: float = Field(50.0, gt=0, description="EPM1 silent periods 50-300 ms (Finnish MDS abstract, CRITERIA 1.6).")
+    max_silent_ms: float = Field(300.0, gt=0, description="EPM1 silent periods 50-300 ms (Finnish MDS abstract, CRITERIA 1.6).")
+    no_preceding_burst_ms: float = Field(50.0, ge=0, description="No positive burst within this time before the silence (Rubboli et al., Neurophysiol Clin 2006;36:337).")
+
+
+class JerkSettings(_Section):
+    """Grouping bursts across muscles into jerks."""
+
+    max_spread_ms: float = Field(150.0, gt=0, description="Bursts whose onsets fall within this window of the first are one jerk; startle reflex spans 20-150 ms (van der Veen 2022; Dreissen 2012).")
+
+
+class OriginSettings(_Section):
+    """Cut-offs used by the origin estimate (CRITERIA 1.1, 8)."""
+
+    cortical_burst_cutoff_ms: float = Field(45.0, gt=0, description="Best single cut-off cortical vs non-cortical, 100% sens / 89.5% spec (van der Veen et al. 2024, secondary).")
+    cortical_burst_max_ms: float = Field(50.0, gt=0, description="Cortical bursts 10-50 ms (Eberhardt & Topka 2017).")
+    functional_burst_min_ms: float = Field(70.0, gt=0, description="Functional jerks usually > 70 ms (Pal, J Mov Disord 2011;4:21, Table 3).")
+    brainstem_burst_min_ms: float = Field(100.0, gt=0, description="Brainstem myoclonus bursts > 100 ms (1996 Wiley-Liss review; CRITERIA 1.1).")
+    min_bursts_for_duration: int = Field(10, ge=1, description=">= 10 random bursts per patient suffice (van der Veen et al. 2024, secondary).")
+    jlba_min_epochs: int = Field(50, ge=1, description="JLBA averages 50-200 epochs (Latorre et al. 2023, secondary).")
+    coherence_band_hz: tuple[float, float] = Field((12.0, 30.0), description="Beta CMC band (Caviness et al., Mov Disord 2003;18:1157).")
+    bp_window_s: tuple[float, float] = Field((-2.0, 0.5), description="BP back-averaging window (CRITERIA 1.5; Terada 1995: onset 0.7-2.1 s before the jerk).")
+
+
+class SleepSettings(_Section):
+    """Sleep-related motor events (CRITERIA 5)."""
+
+    rules: str = Field("wasm2016", pattern="^(wasm2016|aasm)$", description="Leg-movement rules: WASM 2016 (Ferri et al.) or AASM v2.5 (Berry et al. 2018).")
+
+
+class ChunkSettings(_Section):
+    """Chunked processing of long recordings (bounded memory)."""
+
+    chunk_s: float = Field(300.0, gt=0, description="Samples processed per chunk (engineering choice: ~50 MB per 16 channels at 2 kHz).")
+    overlap_s: float = Field(5.0, ge=0, description="Overlap on each side, longer than any filter transient and any event (engineering choice).")
+
+
+class AnalysisSettings(_Section):
+    """All parameters of one analysis run."""
+
+    conditioning: ConditioningSettings = ConditioningSettings()
+    bursts: BurstSettings = BurstSettings()
+    silent: SilentPeriodSettings = SilentPeriodSettings()
+    jerks: JerkSettings = JerkSettings()
+    origin: OriginSettings = OriginSettings()
+    sleep: SleepSettings = SleepSettings()
+    chunks: ChunkSettings = ChunkSettings()

@@ -1,0 +1,29 @@
+import pytest
+
+from myoclonus.atomic import staged_directory, write_text_atomic
+
+
+def test_write_text_atomic_replaces_whole_file(tmp_path):
+    target = tmp_path / "a.txt"
+    target.write_text("old")
+    write_text_atomic(target, "new")
+    assert target.read_text() == "new"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]
+
+
+def test_staged_directory_leaves_nothing_on_error(tmp_path):
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError):
+        with staged_directory(out) as stage:
+            (stage / "bursts.tsv").write_text("x")
+            raise RuntimeError("boom")
+    assert list(out.iterdir()) == []
+
+
+def test_staged_directory_moves_all_files(tmp_path):
+    out = tmp_path / "out"
+    with staged_directory(out) as stage:
+        (stage / "a.tsv").write_text("a")
+        (stage / "sub").mkdir()
+        (stage / "sub" / "b.json").write_text("b")
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == ["a.tsv", "sub/b.json"]
