@@ -2,3 +2,4 @@
 
 Add one line per command module; keep them sorted.
 """
+from myoclonus.cli import batch  # noqa: F401
