@@ -1,0 +1,755 @@
+"""A recording opened for analysis: typed channels, samples in µV read window by window.
+
+``read_recording`` opens any format ``mne.io.read_raw`` reads (EDF/EDF+/BDF, BrainVision, FIF,
+EEGLAB ...), an ``mne.io.Raw`` already in memory, WFDB records (``.hea``/``.dat``, through the
+``wfdb`` package) and MATLAB ``.mat`` files in the emgGO convention (below). Nothing is loaded up
+front: ``Recording.get_data`` reads only the requested window, so a 24 h file never needs its size
+in memory.
+
+MATLAB convention
+-----------------
+A ``.mat`` file (v4-v7.2, read with ``scipy.io.loadmat``) must hold either one struct (emgGO's
+``EMG``) or top-level variables with the fields
+
+- ``channelData``: samples x channels (a vector is one channel), numeric;
+- ``fs``: sampling rate in Hz (scalar);
+- optional ``channelNames`` (or ``labels``): one name per channel (cell array of strings);
+- optional ``units``: ``"uV"`` (default), ``"mV"`` or ``"V"``, one for all channels.
+
+Without names the channels are called ``EMG 1`` ... ``EMG n`` and typed as EMG (the emgGO toolbox
+holds EMG only); without ``units`` the values are taken as µV and a warning says so.
+
+Privacy
+-------
+Header identifiers (patient name, id, birth date, recording id, WFDB comments) are dropped when the
+file is opened: the MNE ``Raw`` is anonymised and nothing else is kept but the sampling rate,
+channel names, units, duration and annotations.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import math
+import os
+import re
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import mne
+import numpy as np
+
+from myoclonus.errors import InputError, did_you_mean
+from myoclonus.signals.channels import ChannelInfo
+from myoclonus.signals.montage import Montage, load_montage, montage_from_dict, suggest, type_channels
+
+__all__ = ["Stimulus", "Recording", "read_recording"]
+
+logger = logging.getLogger(__name__)
+
+#: Kinds whose samples are voltages returned in µV by ``get_data`` (others are returned in SI units).
+VOLTAGE_KINDS = frozenset({"emg", "eeg", "eog", "ecg"})
+_UNIT_TO_UV = {"v": 1e6, "mv": 1e3, "uv": 1.0, "µv": 1.0, "μv": 1.0, "nv": 1e-3}
+_STIM_ANNOTATION = re.compile(r"(?i)\b(stim\w*|trig\w*)")
+_STIM_SCAN_S = 60.0  # stimulus channels are scanned in windows of this length (bounded memory)
+
+
+@dataclass(frozen=True)
+class Stimulus:
+    """One stimulus marker.
+
+    Attributes
+    ----------
+    onset_s : float
+        Time from the start of the recording, in seconds.
+    label : str
+        Annotation text, or ``"<channel>:<code>"`` for a stimulus channel.
+    source : str
+        ``"annotation"`` or the stimulus channel's name.
+    """
+
+    onset_s: float
+    label: str
+    source: str
+
+
+# ---------------------------------------------------------------------------------------- backends
+
+
+class _MneBackend:
+    """Samples from an ``mne.io.Raw`` (preloaded or not), scaled per channel to µV / SI."""
+
+    def __init__(self, raw: mne.io.BaseRaw, scales: np.ndarray) -> None:
+        self.raw = raw
+        self.scales = scales
+
+    def read(self, idx: list[int], start: int, stop: int) -> np.ndarray:
+        data = self.raw.get_data(picks=idx, start=start, stop=stop, verbose="error")
+        data = np.asarray(data, dtype=np.float64)
+        data *= self.scales[idx][:, None]
+        return data
+
+
+class _ArrayBackend:
+    """Samples already in memory, in µV / SI units."""
+
+    def __init__(self, data: np.ndarray) -> None:
+        self.data = data
+
+    def read(self, idx: list[int], start: int, stop: int) -> np.ndarray:
+        return np.array(self.data[idx, start:stop], dtype=np.float64)
+
+
+class _WfdbBackend:
+    """Samples of a WFDB record, read window by window with ``wfdb.rdrecord``."""
+
+    def __init__(self, record_path: str, scales: np.ndarray) -> None:
+        self.record_path = record_path
+        self.scales = scales
+
+    def read(self, idx: list[int], start: int, stop: int) -> np.ndarray:
+        import wfdb
+
+        if stop <= start or not idx:
+            return np.zeros((len(idx), max(stop - start, 0)))
+        rec = wfdb.rdrecord(self.record_path, sampfrom=start, sampto=stop, channels=list(idx), physical=True)
+        data = np.asarray(rec.p_signal, dtype=np.float64).T.copy()
+        data *= self.scales[idx][:, None]
+        return data
+
+
+# --------------------------------------------------------------------------------------- Recording
+
+
+class Recording:
+    """A recording with typed channels, read window by window (implements ``SignalSource``).
+
+    Use :func:`read_recording` or :meth:`Recording.from_array` to make one.
+
+    Attributes
+    ----------
+    sfreq : float
+        Sampling rate in Hz (one rate for all channels; readers up-sample slower channels).
+    n_times : int
+        Number of samples per channel.
+    channels : list of ChannelInfo
+        Every channel, typed (kind, muscle, side ...), in file order.
+    annotations : mne.Annotations
+        Annotations of the file (onsets in seconds from the first sample).
+    unmapped : list of str
+        Channels that could not be typed (also named in ``warnings``).
+    warnings : list of str
+        Everything the reader had to assume or could not do.
+    source_path : pathlib.Path | None
+        The file read, or ``None`` for in-memory data.
+    """
+
+    def __init__(
+        self,
+        *,
+        sfreq: float,
+        n_times: int,
+        channels: list[ChannelInfo],
+        backend: _MneBackend | _ArrayBackend | _WfdbBackend,
+        annotations: mne.Annotations | None = None,
+        unmapped: list[str] | None = None,
+        warnings: list[str] | None = None,
+        source_path: Path | None = None,
+        raw: mne.io.BaseRaw | None = None,
+    ) -> None:
+        self._sfreq = float(sfreq)
+        self._n_times = int(n_times)
+        self._channels = list(channels)
+        self._backend = backend
+        self._index = {ch.name: i for i, ch in enumerate(self._channels)}
+        self.annotations = annotations if annotations is not None else mne.Annotations([], [], [])
+        self.unmapped = list(unmapped or [])
+        self.warnings = list(warnings or [])
+        self.source_path = source_path
+        self._raw = raw
+
+    # SignalSource -------------------------------------------------------------------------------
+    @property
+    def sfreq(self) -> float:
+        return self._sfreq
+
+    @property
+    def n_times(self) -> int:
+        return self._n_times
+
+    @property
+    def channels(self) -> list[ChannelInfo]:
+        return list(self._channels)
+
+    def get_data(self, picks: Sequence[str] | str | None = None, start: int = 0, stop: int | None = None) -> np.ndarray:
+        """Read samples ``start:stop`` of the picked channels.
+
+        Parameters
+        ----------
+        picks : list of str | str | None
+            Channel names (``None``: all channels).
+        start, stop : int
+            Sample window (``stop=None``: to the end). Only this window is read from disk.
+
+        Returns
+        -------
+        numpy.ndarray, shape (n_picks, stop - start), float64
+            µV for EMG/EEG/EOG/ECG channels, SI units (as stored) for the others.
+        """
+        names = self.ch_names if picks is None else ([picks] if isinstance(picks, str) else list(picks))
+        idx = []
+        for name in names:
+            if name not in self._index:
+                raise InputError(
+                    f"no channel named {name!r} in the recording; channels are {self.ch_names}.{suggest(name, self.ch_names)}",
+                    where=self._where,
+                )
+            idx.append(self._index[name])
+        stop = self._n_times if stop is None else int(stop)
+        start = int(start)
+        if not 0 <= start <= stop <= self._n_times:
+            raise InputError(
+                f"invalid sample window {start}:{stop}; expected 0 <= start <= stop <= {self._n_times}.",
+                where=self._where,
+            )
+        if not idx or stop == start:
+            return np.zeros((len(idx), stop - start))
+        return self._backend.read(idx, start, stop)
+
+    # Conveniences -------------------------------------------------------------------------------
+    @property
+    def ch_names(self) -> list[str]:
+        """Channel names in file order."""
+        return [ch.name for ch in self._channels]
+
+    @property
+    def duration_s(self) -> float:
+        """Length of the recording in seconds."""
+        return self._n_times / self._sfreq
+
+    @property
+    def _where(self) -> str:
+        return self.source_path.name if self.source_path is not None else "<recording>"
+
+    def channel(self, name: str) -> ChannelInfo:
+        """The ``ChannelInfo`` of one channel (clear error with a suggestion if unknown)."""
+        if name not in self._index:
+            raise InputError(
+                f"no channel named {name!r}; channels are {self.ch_names}.{suggest(name, self.ch_names)}",
+                where=self._where,
+            )
+        return self._channels[self._index[name]]
+
+    def picks(self, kind: str) -> list[str]:
+        """Names of the channels of one kind (``"emg"``, ``"eeg"``, ``"stim"`` ...)."""
+        return [ch.name for ch in self._channels if ch.kind == kind]
+
+    @property
+    def raw(self) -> mne.io.BaseRaw:
+        """The underlying ``mne.io.Raw`` (not preloaded for files; built on demand for arrays)."""
+        if self._raw is None:
+            data = self.get_data()
+            kinds = [ch.kind for ch in self._channels]
+            scale = np.array([1e-6 if k in VOLTAGE_KINDS else 1.0 for k in kinds])[:, None]
+            info = mne.create_info(self.ch_names, self._sfreq, [_mne_type(k) for k in kinds], verbose="error")
+            self._raw = mne.io.RawArray(data * scale, info, verbose="error")
+            self._raw.set_annotations(self.annotations, verbose="error")
+        return self._raw
+
+    @functools.cached_property
+    def stimuli(self) -> list[Stimulus]:
+        """Stimulus onsets from stimulus channels (rising edges) and stimulus annotations.
+
+        Annotations count as stimuli when their text names a stimulus or trigger
+        (``Stimulus/S  1``, ``stim``, ``trigger`` ...). Stimulus channels are scanned window by window.
+        """
+        found = [
+            Stimulus(float(a["onset"]), str(a["description"]), "annotation")
+            for a in self.annotations
+            if _STIM_ANNOTATION.search(str(a["description"]))
+        ]
+        for name in self.picks("stim"):
+            found.extend(self._stim_channel_events(name))
+        return sorted(found, key=lambda s: (s.onset_s, s.label))
+
+    def _stim_channel_events(self, name: str) -> list[Stimulus]:
+        step = max(1, int(_STIM_SCAN_S * self._sfreq))
+        lo, hi, integer = math.inf, -math.inf, True
+        for start in range(0, self._n_times, step):
+            x = self.get_data([name], start, min(start + step, self._n_times))[0]
+            if x.size:
+                lo, hi = min(lo, float(x.min())), max(hi, float(x.max()))
+                integer = integer and bool(np.all(x == np.round(x)))
+        if not math.isfinite(lo) or hi == lo:
+            return []
+        events: list[Stimulus] = []
+        prev = None
+        for start in range(0, self._n_times, step):
+            x = self.get_data([name], start, min(start + step, self._n_times))[0]
+            if integer and lo >= 0:
+                level = x  # digital trigger codes: a change to a non-zero code is an event
+                before = np.concatenate([[prev if prev is not None else 0.0], x[:-1]])
+                onsets = np.flatnonzero((level != before) & (level != 0))
+                labels = [f"{name}:{int(v)}" for v in level[onsets]]
+            else:
+                level = (x > (lo + hi) / 2).astype(np.int8)  # analog pulses: rising half-range crossings
+                before = np.concatenate([[prev if prev is not None else 0], level[:-1]])
+                onsets = np.flatnonzero((level == 1) & (before == 0))
+                labels = [name] * len(onsets)
+            events.extend(Stimulus((start + i) / self._sfreq, lab, name) for i, lab in zip(onsets, labels))
+            if x.size:
+                prev = level[-1]
+        return events
+
+    def __repr__(self) -> str:
+        kinds: dict[str, int] = {}
+        for ch in self._channels:
+            kinds[ch.kind] = kinds.get(ch.kind, 0) + 1
+        summary = ", ".join(f"{n} {k}" for k, n in kinds.items())
+        return f"<Recording | {self._where} | {len(self._channels)} channels ({summary}) | {self._sfreq:g} Hz | {self.duration_s:.1f} s>"
+
+    # Constructors -------------------------------------------------------------------------------
+    @classmethod
+    def from_array(
+        cls,
+        data: Any,
+        sfreq: float,
+        ch_names: Sequence[str],
+        *,
+        units: str = "uV",
+        montage: Montage | str | os.PathLike | dict | None = None,
+        annotations: mne.Annotations | None = None,
+    ) -> Recording:
+        """Wrap an array (channels x samples) as a recording.
+
+        Parameters
+        ----------
+        data : array_like, shape (n_channels, n_times) or (n_times,)
+            Samples; a vector is one channel.
+        sfreq : float
+            Sampling rate in Hz.
+        ch_names : sequence of str
+            One name per channel (typed like file channel names).
+        units : {"uV", "mV", "V"}
+            Unit of the voltage channels in ``data``.
+        montage : Montage | path | dict | None
+            Explicit channel typing.
+        """
+        array = np.asarray(data, dtype=np.float64)
+        if array.ndim == 1:
+            array = array[None, :]
+        where = "<array>"
+        if array.ndim != 2:
+            raise InputError(f"expected data of shape (n_channels, n_times), got shape {array.shape}.", where=where)
+        names = [str(n) for n in ([ch_names] if isinstance(ch_names, str) else ch_names)]
+        if len(names) != array.shape[0]:
+            raise InputError(
+                f"got {len(names)} channel names for {array.shape[0]} channels (data must be n_channels x n_times).",
+                where=where,
+            )
+        sfreq = _check_sfreq(sfreq, where)
+        factor = _unit_factor(units, where)
+        _check_finite(array, names, where)
+        names = _deduplicate(names)
+        typing = type_channels(names, montage=_as_montage(montage))
+        scales = np.array([factor if ch.kind in VOLTAGE_KINDS else 1.0 for ch in typing.channels])
+        if np.any(scales != 1.0):
+            array = array * scales[:, None]
+        return cls(
+            sfreq=sfreq,
+            n_times=array.shape[1],
+            channels=typing.channels,
+            backend=_ArrayBackend(array),
+            annotations=annotations,
+            unmapped=typing.unmapped,
+            warnings=typing.warnings,
+        )
+
+    @classmethod
+    def from_raw(
+        cls,
+        raw: mne.io.BaseRaw,
+        *,
+        montage: Montage | str | os.PathLike | dict | None = None,
+        source_path: Path | None = None,
+        warnings: list[str] | None = None,
+    ) -> Recording:
+        """Wrap an ``mne.io.Raw`` (MNE convention: voltages in volts).
+
+        The ``Raw`` is anonymised in place (identifiers removed from ``raw.info``).
+        """
+        where = source_path.name if source_path else "<Raw>"
+        if len(raw.ch_names) == 0:
+            raise InputError(
+                "the file holds no signal channels, only annotations (e.g. a hypnogram); "
+                "pass it as annotations, not as a recording.",
+                where=where,
+            )
+        _anonymise(raw)
+        notes = list(warnings or [])
+        typing = type_channels(raw.ch_names, montage=_as_montage(montage), hint_kinds=raw.get_channel_types())
+        scales = _mne_scales(raw, typing.channels, notes)
+        notes.extend(typing.warnings)
+        notes.extend(_resampled_channel_notes(raw))
+        return cls(
+            sfreq=raw.info["sfreq"],
+            n_times=raw.n_times,
+            channels=typing.channels,
+            backend=_MneBackend(raw, scales),
+            annotations=raw.annotations,
+            unmapped=typing.unmapped,
+            warnings=notes,
+            source_path=source_path,
+            raw=raw,
+        )
+
+
+# ----------------------------------------------------------------------------------- read_recording
+
+
+def read_recording(
+    source: str | os.PathLike | mne.io.BaseRaw | Recording,
+    *,
+    montage: Montage | str | os.PathLike | dict | None = None,
+) -> Recording:
+    """Open a recording for analysis.
+
+    Parameters
+    ----------
+    source : path | mne.io.Raw | Recording
+        A file in any format ``mne.io.read_raw`` reads, a WFDB record (``.hea``, ``.dat`` or the
+        record name), a MATLAB ``.mat`` file (module docstring), or an ``mne.io.Raw``.
+    montage : Montage | path | dict | None
+        Explicit channel typing (``myoclonus.montage/1`` YAML); default: typing by channel name.
+
+    Returns
+    -------
+    Recording
+
+    Raises
+    ------
+    InputError
+        The file is missing, empty, truncated, corrupt, of an unsupported kind, or discontinuous
+        (EDF+D); the message names the file and what was expected.
+    """
+    if isinstance(source, Recording):
+        if montage is not None:
+            raise InputError("a montage cannot be applied to an already opened Recording; pass the file or Raw.")
+        return source
+    if isinstance(source, mne.io.BaseRaw):
+        return Recording.from_raw(source, montage=montage)
+    path = Path(source)
+    suffix = path.suffix.lower()
+    if suffix in (".hea", ".dat") or (not path.exists() and path.with_suffix(".hea").exists()):
+        return _read_wfdb(path, montage)
+    if not path.exists():
+        raise InputError("file not found.", where=str(path))
+    if path.is_file() and path.stat().st_size == 0:
+        raise InputError("the file is empty (0 bytes).", where=path.name)
+    if suffix == ".mat":
+        return _read_mat(path, montage)
+    return _read_mne(path, montage)
+
+
+def _read_mne(path: Path, montage: Any) -> Recording:
+    where = path.name
+    notes: list[str] = []
+    if path.suffix.lower() in (".edf", ".bdf"):
+        _check_edf_continuous(path)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            raw = mne.io.read_raw(path, preload=False, verbose="warning")
+    except ValueError as exc:
+        if "yielded no channels" in str(exc):
+            raise InputError(
+                "the file holds no signal channels, only annotations (e.g. a hypnogram); "
+                "pass it as annotations, not as a recording.",
+                where=where,
+            ) from None
+        raise InputError(f"cannot read the file: {_short(exc)}.", where=where) from None
+    except Exception as exc:  # noqa: BLE001 - every reader failure becomes one clear message
+        raise InputError(f"cannot read the file as a recording ({type(exc).__name__}: {_short(exc)}).", where=where) from None
+    for item in caught:
+        text = _short(item.message)
+        if "Number of records from the header does not match the file size" in text and _edf_header_records(path) != -1:
+            raise InputError(
+                f"the file is truncated or padded: the header announces {_edf_header_records(path)} data records, "
+                f"but the file size holds {raw._raw_extras[0]['n_records']}.",
+                where=where,
+            )
+        notes.append(f"reader: {text}")
+    if path.suffix.lower() in (".edf", ".bdf"):
+        _check_edf_size(raw, path)
+    if raw.n_times == 0:
+        raise InputError("the recording holds no samples.", where=where)
+    return Recording.from_raw(raw, montage=montage, source_path=path, warnings=notes)
+
+
+def _check_edf_continuous(path: Path) -> None:
+    """Refuse EDF+D / BDF+D: MNE would join the records as if contiguous and shift every onset."""
+    with open(path, "rb") as fh:
+        header = fh.read(236)
+    # EDF/EDF+ header (Kemp & Olivan 2003): bytes 192-235 are the "reserved" field, "EDF+C"/"EDF+D".
+    reserved = header[192:236].decode("ascii", "replace").strip()
+    if reserved.startswith(("EDF+D", "BDF+D")):
+        raise InputError(
+            f"{reserved[:5]} (discontinuous) file: its data records are not contiguous in time, and reading them as "
+            "one continuous signal would shift every event after a gap. Convert it to EDF+C (continuous segments, "
+            "e.g. one file per segment in EDFbrowser) and analyse each segment.",
+            where=path.name,
+        )
+
+
+def _edf_header_records(path: Path) -> int | None:
+    """Number of data records announced in an EDF/BDF header (bytes 236-243; -1 = unknown)."""
+    with open(path, "rb") as fh:
+        fh.seek(236)
+        field = fh.read(8).decode("ascii", "replace").strip()
+    try:
+        return int(field)
+    except ValueError:
+        return None
+
+
+def _check_edf_size(raw: mne.io.BaseRaw, path: Path) -> None:
+    """A truncated EDF/BDF (fewer bytes than its header promises) is an error, not silent zeros."""
+    try:
+        extras = raw._raw_extras[0]
+        expected = int(extras["data_offset"]) + int(extras["n_records"]) * int(np.sum(extras["n_samps"])) * int(extras["dtype_byte"])
+    except (AttributeError, KeyError, IndexError, TypeError):
+        return
+    actual = path.stat().st_size
+    if actual < expected:
+        record_bytes = int(np.sum(extras["n_samps"])) * int(extras["dtype_byte"])
+        complete = max(0, (actual - int(extras["data_offset"])) // max(record_bytes, 1))
+        raise InputError(
+            f"the file is truncated: the header announces {int(extras['n_records'])} data records "
+            f"({expected} bytes) but the file has {actual} bytes ({complete} complete records).",
+            where=path.name,
+        )
+
+
+def _read_wfdb(path: Path, montage: Any) -> Recording:
+    import wfdb
+
+    record = str(path.with_suffix("")) if path.suffix.lower() in (".hea", ".dat") else str(path)
+    where = Path(record).name
+    if not Path(record + ".hea").exists():
+        raise InputError("WFDB header (.hea) not found beside the record.", where=where)
+    try:
+        header = wfdb.rdheader(record)
+    except Exception as exc:  # noqa: BLE001
+        raise InputError(f"cannot read the WFDB header ({type(exc).__name__}: {_short(exc)}).", where=where) from None
+    n_times = int(header.sig_len or 0)
+    if n_times == 0 or not header.sig_name:
+        raise InputError("the WFDB record holds no samples.", where=where)
+    names = _deduplicate([str(n) for n in header.sig_name])
+    notes: list[str] = []
+    typing = type_channels(names, montage=_as_montage(montage))
+    scales = []
+    for ch, unit in zip(typing.channels, header.units or [None] * len(names)):
+        factor = _UNIT_TO_UV.get(str(unit).strip().lower()) if unit else None
+        if ch.kind in VOLTAGE_KINDS:
+            if factor is None:
+                notes.append(f"channel {ch.name!r}: unit {unit!r} is not a voltage; values taken as µV.")
+                factor = 1.0
+            scales.append(factor)
+        else:
+            scales.append(1.0)
+    # The last sample must exist on disk (a truncated .dat is refused up front, not at analysis time).
+    try:
+        wfdb.rdrecord(record, sampfrom=n_times - 1, sampto=n_times, physical=True)
+    except Exception as exc:  # noqa: BLE001
+        raise InputError(f"cannot read the WFDB signal file ({type(exc).__name__}: {_short(exc)}).", where=where) from None
+    notes.extend(typing.warnings)
+    return Recording(
+        sfreq=float(header.fs),
+        n_times=n_times,
+        channels=typing.channels,
+        backend=_WfdbBackend(record, np.array(scales)),
+        unmapped=typing.unmapped,
+        warnings=notes,
+        source_path=Path(record + ".hea"),
+    )
+
+
+_MAT_EXPECTED = (
+    "expected one struct (e.g. emgGO's 'EMG') or top-level variables with fields 'channelData' "
+    "(samples x channels) and 'fs' (Hz), optional 'channelNames' and 'units'"
+)
+
+
+def _read_mat(path: Path, montage: Any) -> Recording:
+    import scipy.io
+
+    where = path.name
+    try:
+        content = scipy.io.loadmat(path, squeeze_me=True, struct_as_record=False)
+    except NotImplementedError:
+        raise InputError("MATLAB v7.3 (HDF5) files are not supported; save it with save(..., '-v7').", where=where) from None
+    except Exception as exc:  # noqa: BLE001
+        raise InputError(f"cannot read the MATLAB file ({type(exc).__name__}: {_short(exc)}).", where=where) from None
+    variables = {k: v for k, v in content.items() if not k.startswith("__")}
+    fields: dict[str, Any] | None = None
+    if "channelData" in variables:
+        fields = variables
+    else:
+        structs = [v for v in variables.values() if isinstance(v, scipy.io.matlab.mat_struct)]
+        if len(structs) == 1:
+            fields = {name: getattr(structs[0], name) for name in structs[0]._fieldnames}
+    if fields is None or "channelData" not in fields or "fs" not in fields:
+        found = sorted(variables) if fields is None else sorted(fields)
+        raise InputError(f"MATLAB content not understood (found {found}); {_MAT_EXPECTED}.", where=where)
+    try:
+        data = np.asarray(fields["channelData"], dtype=np.float64)
+        sfreq = float(np.asarray(fields["fs"]).squeeze())
+    except (TypeError, ValueError):
+        raise InputError(f"'channelData' must be numeric and 'fs' a number; {_MAT_EXPECTED}.", where=where) from None
+    if data.ndim == 1:
+        data = data[:, None]
+    if data.ndim != 2 or data.size == 0:
+        raise InputError(f"'channelData' must be a non-empty samples x channels matrix, got shape {data.shape}.", where=where)
+    notes = []
+    names_field = fields.get("channelNames", fields.get("labels"))
+    if names_field is not None:
+        names = [str(n) for n in np.atleast_1d(names_field)]
+        if len(names) != data.shape[1]:
+            raise InputError(
+                f"'channelNames' has {len(names)} names for {data.shape[1]} channels (channelData is samples x channels).",
+                where=where,
+            )
+    else:
+        names = [f"EMG {i + 1}" for i in range(data.shape[1])]
+    units = fields.get("units")
+    if units is None:
+        notes.append("MATLAB file states no units; values taken as µV.")
+        units = "uV"
+    try:
+        rec = Recording.from_array(data.T, sfreq, names, units=str(units), montage=montage)
+    except InputError as exc:
+        raise InputError(exc.message, where=where) from None
+    rec.source_path = path
+    rec.warnings = notes + rec.warnings
+    return rec
+
+
+# ------------------------------------------------------------------------------------------ helpers
+
+
+def _as_montage(montage: Montage | str | os.PathLike | dict | None) -> Montage | None:
+    if montage is None or isinstance(montage, Montage):
+        return montage
+    if isinstance(montage, dict):
+        return montage_from_dict(montage)
+    return load_montage(montage)
+
+
+def _anonymise(raw: mne.io.BaseRaw) -> None:
+    """Drop patient / recording identifiers from ``raw.info`` (kept nowhere else)."""
+    try:
+        raw.anonymize(daysback=None, keep_his=False, verbose="error")
+    except Exception:  # noqa: BLE001 - some readers store meas_date oddly; clear the fields directly
+        with raw.info._unlock():
+            raw.info["subject_info"] = None
+            raw.info["experimenter"] = None
+            raw.info["description"] = None
+            raw.info["proj_name"] = None
+
+
+def _unit_factor(units: str, where: str) -> float:
+    key = str(units).strip().lower()
+    if key not in _UNIT_TO_UV:
+        raise InputError(
+            f"unknown units {units!r}; expected one of 'uV', 'mV', 'V'.{did_you_mean(key, _UNIT_TO_UV)}", where=where
+        )
+    return _UNIT_TO_UV[key]
+
+
+def _check_sfreq(sfreq: Any, where: str) -> float:
+    try:
+        value = float(sfreq)
+    except (TypeError, ValueError):
+        raise InputError(f"sampling rate must be a number in Hz, got {sfreq!r}.", where=where) from None
+    if not math.isfinite(value) or value <= 0:
+        raise InputError(f"sampling rate must be a positive number in Hz, got {sfreq!r}.", where=where)
+    return value
+
+
+def _check_finite(array: np.ndarray, names: Sequence[str], where: str) -> None:
+    bad = ~np.isfinite(array)
+    if bad.any():
+        counts = bad.sum(axis=1)
+        first = int(np.flatnonzero(counts)[0])
+        raise InputError(
+            f"channel {names[first]!r} has {int(counts[first])} non-finite samples (NaN or inf) of {array.shape[1]}; "
+            "fill or cut those stretches before analysis.",
+            where=where,
+        )
+
+
+def _deduplicate(names: Sequence[str]) -> list[str]:
+    """Make channel names unique the way MNE does (``name-0``, ``name-1``)."""
+    counts: dict[str, int] = {}
+    for n in names:
+        counts[n] = counts.get(n, 0) + 1
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        if counts[n] > 1:
+            out.append(f"{n}-{seen.get(n, 0)}")
+            seen[n] = seen.get(n, 0) + 1
+        else:
+            out.append(n)
+    return out
+
+
+def _mne_type(kind: str) -> str:
+    return {"acc": "misc"}.get(kind, kind)
+
+
+def _mne_scales(raw: mne.io.BaseRaw, channels: list[ChannelInfo], notes: list[str]) -> np.ndarray:
+    """Per-channel factor from what ``raw.get_data`` returns to µV (voltage kinds) or SI (others).
+
+    MNE returns volts for channels whose file unit is a voltage (µV, mV, V); for a non-voltage or
+    missing unit (``n/a``) it returns the stored number unchanged, which is then taken as µV.
+    """
+    orig_units = getattr(raw, "_orig_units", None) or {}
+    scales = np.ones(len(channels))
+    for i, (ch, info_ch) in enumerate(zip(channels, raw.info["chs"])):
+        if ch.kind not in VOLTAGE_KINDS:
+            continue
+        unit = orig_units.get(ch.name)
+        if unit is None:
+            scales[i] = 1e6  # MNE convention: voltages in volts
+            continue
+        if str(unit).strip().lower() in _UNIT_TO_UV:
+            scales[i] = 1e6
+        else:
+            scales[i] = 1.0
+            notes.append(f"channel {ch.name!r}: unit {unit!r} is not a voltage; values taken as µV.")
+    return scales
+
+
+def _resampled_channel_notes(raw: mne.io.BaseRaw) -> list[str]:
+    """Name channels that the EDF/BDF reader up-sampled from a lower rate."""
+    try:
+        extras = raw._raw_extras[0]
+        n_samps = np.asarray(extras["n_samps"])
+        record_s = float(np.atleast_1d(extras["record_length"])[0])
+        sel = list(extras.get("sel", range(len(raw.ch_names))))
+    except (AttributeError, KeyError, IndexError, TypeError):
+        return []
+    rates = {raw.ch_names[k]: n_samps[j] / record_s for k, j in enumerate(sel) if j < len(n_samps) and k < len(raw.ch_names)}
+    slow = {n: r for n, r in rates.items() if r < raw.info["sfreq"]}
+    if not slow:
+        return []
+    listing = ", ".join(f"{n!r} ({r:g} Hz)" for n, r in slow.items())
+    return [f"channels recorded at lower rates were up-sampled by the reader to {raw.info['sfreq']:g} Hz: {listing}."]
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:200]

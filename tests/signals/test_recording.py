@@ -1,0 +1,233 @@
+"""Reading recordings: formats, units, windows, stimuli, privacy and clear errors on bad files."""
+from __future__ import annotations
+
+import edfio
+import mne
+import numpy as np
+import pytest
+import scipy.io
+import wfdb
+
+from myoclonus.errors import InputError
+from myoclonus.signals.recording import Recording, read_recording
+
+# file -> (n_channels, sfreq, n_times) or the expected error text
+REAL_FILES = {
+    "edf_edgecases_edfreader_r/edfAnnonC.edf": (2, 30000.0, 36000),
+    "edf_edgecases_edfreader_r/edfPlusD.edf": r"EDF\+D \(discontinuous\)",
+    "edf_edgecases_pyedflib/test_generator_datarec_generator_0_5.bdf": (5, 2000.0, 60000),
+    "edf_edgecases_pyedflib/test_subsecond.edf": (1, 128.0, 89344),
+    "edf_edgecases_pyedflib/test_utf8.edf": (1, 128.0, 89344),
+    "edf_edgecases_wfdb_python/test_edfann.edf": "only annotations",
+    "edf_edgecases_wfdb_python/test_generator_2.edf": (11, 200.0, 120000),
+    "emggo_tibialis_anterior_semg/Sample_Data.mat": (1, 250.0, 137420),
+    "emggo_tibialis_anterior_semg/ECG_Contaminated.mat": (8, 2048.0, 40801),
+    "mne_python_io_testfiles/duplicate_channel_labels.edf": (3, 250.0, 2500),
+    "mne_python_io_testfiles/test.vhdr": (32, 1000.0, 7900),
+    "mne_python_io_testfiles/test_uneven_samp.edf": (2, 100.0, 11000),
+    "physionet_emgdb/emg_healthy.hea": (1, 4000.0, 50860),
+    "physionet_emgdb/emg_myopathy.hea": (1, 4000.0, 110337),
+    "physionet_emgdb/emg_neuropathy.hea": (1, 4000.0, 147858),
+    "sleep_edf_sc4001_excerpt/SC4001EC-Hypnogram.edf": "only annotations",
+    "sleep_edf_sc4001_excerpt/short_psg.edf": (7, 100.0, 30000),
+    "sleep_edf_sc4001_excerpt/short_psg.bdf": (7, 100.0, 30000),
+}
+
+
+@pytest.mark.parametrize("relpath", sorted(REAL_FILES))
+def test_every_real_file_reads_or_fails_clearly(real_data, relpath):
+    expected = REAL_FILES[relpath]
+    path = real_data / relpath
+    if isinstance(expected, str):
+        with pytest.raises(InputError, match=expected) as err:
+            read_recording(path)
+        assert path.name in str(err.value)
+        return
+    rec = read_recording(path)
+    assert (len(rec.channels), rec.sfreq, rec.n_times) == expected
+    assert len(set(rec.ch_names)) == len(rec.ch_names)
+    head = rec.get_data(None, 0, min(rec.n_times, 2000))
+    assert head.dtype == np.float64 and np.isfinite(head).all()
+    for name in rec.unmapped:
+        assert any(name in w for w in rec.warnings)
+
+
+def test_all_real_files_are_covered(real_data):
+    present = {
+        str(p.relative_to(real_data))
+        for p in real_data.rglob("*")
+        if p.suffix.lower() in {".edf", ".bdf", ".vhdr", ".hea", ".mat", ".fif", ".set"}
+    }
+    assert present == set(REAL_FILES)
+
+
+def test_units_are_microvolts(real_data):
+    # BrainVision: resolution 0.5 µV -> every EEG value is a multiple of 0.5 µV, within a few hundred µV
+    rec = read_recording(real_data / "mne_python_io_testfiles/test.vhdr")
+    x = rec.get_data(["FP1", "Cz"])
+    assert np.allclose(x * 2, np.round(x * 2))
+    assert 5 < np.abs(x).max() < 2000
+    # WFDB header unit "mv" (lower case): physical mV -> µV
+    record = str(real_data / "physionet_emgdb/emg_myopathy")
+    mv = wfdb.rdrecord(record, sampto=4000).p_signal[:, 0]
+    rec = read_recording(record + ".hea")
+    np.testing.assert_allclose(rec.get_data(["EMG"], 0, 4000)[0], mv * 1000.0)
+    assert rec.channels[0].kind == "emg"
+    # EDF with a channel in volts: ±5 V square -> ±5e6 µV once the channel is typed as EMG
+    rec = read_recording(real_data / "mne_python_io_testfiles/test_uneven_samp.edf", montage={"channels": {"3Hz +5/-5 V": "R FDI"}})
+    assert np.isclose(np.abs(rec.get_data(["3Hz +5/-5 V"])).max(), 5e6)
+    assert any("up-sampled" in w and "12.8 Hz" in w for w in rec.warnings)
+
+
+def test_inverted_physical_range_keeps_polarity(real_data):
+    path = real_data / "edf_edgecases_pyedflib/test_subsecond.edf"
+    rec = read_recording(path)
+    edf = edfio.read_edf(path)
+    np.testing.assert_allclose(rec.get_data(["Fp1"], 0, 5000)[0], edf.signals[0].data[:5000], rtol=1e-12, atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    "relpath",
+    ["sleep_edf_sc4001_excerpt/short_psg.edf", "sleep_edf_sc4001_excerpt/short_psg.bdf",
+     "edf_edgecases_pyedflib/test_generator_datarec_generator_0_5.bdf", "edf_edgecases_wfdb_python/test_generator_2.edf"],
+)
+def test_mne_and_edfio_give_the_same_values(real_data, relpath):
+    """Our reader (MNE) and edfio agree sample for sample on channels at the file's top rate."""
+    path = real_data / relpath
+    rec = read_recording(path)
+    edf = edfio.read_bdf(path) if path.suffix == ".bdf" else edfio.read_edf(path, header_encoding="latin-1")
+    compared = 0
+    for signal in edf.signals:
+        if signal.sampling_frequency != rec.sfreq or signal.label not in rec.ch_names:
+            continue
+        ours = rec.get_data([signal.label])[0]
+        if rec.channel(signal.label).kind not in ("emg", "eeg", "eog", "ecg"):
+            ours = ours * 1e6 if signal.physical_dimension.lower() in ("uv", "µv") else ours
+        np.testing.assert_allclose(ours, signal.data, rtol=1e-12, atol=1e-9 * max(1.0, np.abs(signal.data).max()))
+        compared += 1
+    assert compared >= 1
+
+
+@pytest.mark.parametrize(
+    "relpath",
+    ["sleep_edf_sc4001_excerpt/short_psg.edf", "physionet_emgdb/emg_healthy.hea",
+     "emggo_tibialis_anterior_semg/ECG_Contaminated.mat", "mne_python_io_testfiles/test.vhdr"],
+)
+def test_windowed_read_equals_slice_of_full_read(real_data, relpath):
+    rec = read_recording(real_data / relpath)
+    # channels the reader up-sampled from a lower rate are interpolated per window: excluded
+    names = [n for n in rec.ch_names if not any(f"{n!r} (" in w for w in rec.warnings if "up-sampled" in w)]
+    full = rec.get_data(names)
+    for start, stop in [(0, 1), (17, 1033), (rec.n_times - 501, rec.n_times), (1000, 1000)]:
+        np.testing.assert_array_equal(rec.get_data(names, start, stop), full[:, start:stop])
+    picks = names[::-1][:2]
+    np.testing.assert_array_equal(rec.get_data(picks, 5, 900), full[[names.index(p) for p in picks], 5:900])
+
+
+def _write_edf(path, *, n_seconds=4, sfreq=1000, labels=("EMG R FDI", "EMG L TA", "C3"), patient=None):
+    rng = np.random.default_rng(1)
+    signals = [
+        edfio.EdfSignal(rng.normal(0, 20, n_seconds * sfreq), sfreq, label=label, physical_dimension="uV", physical_range=(-500, 500))
+        for label in labels
+    ]
+    edf = edfio.Edf(signals, patient=patient or edfio.Patient())
+    edf.write(path)
+    return path
+
+
+def test_truncated_edf_is_refused(tmp_path):
+    path = _write_edf(tmp_path / "rec.edf")
+    data = path.read_bytes()
+    cut = tmp_path / "cut.edf"
+    cut.write_bytes(data[: len(data) - 3000])
+    with pytest.raises(InputError, match="cut.edf: the file is truncated or padded: the header announces 4 data records, but the file size holds 3"):
+        read_recording(cut)
+
+
+@pytest.mark.parametrize(
+    ("content", "suffix", "message"),
+    [
+        (b"", ".edf", "empty"),
+        (b"this is a text file, not a recording\n" * 20, ".edf", "cannot read"),
+        (b"0       " + b"x" * 100, ".bdf", "cannot read"),
+        (b"hello", ".xyz", "cannot read"),
+    ],
+)
+def test_bad_files_give_clear_errors(tmp_path, content, suffix, message):
+    path = tmp_path / f"bad{suffix}"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=message) as err:
+        read_recording(path)
+    assert path.name in str(err.value)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(InputError, match="not found"):
+        read_recording(tmp_path / "nope.edf")
+
+
+def test_mat_conventions(tmp_path):
+    data = np.arange(3000, dtype=float).reshape(1000, 3) / 1000.0
+    path = tmp_path / "named.mat"
+    scipy.io.savemat(path, {"EMG": {"channelData": data, "fs": 1000.0, "channelNames": np.array(["R FDI", "L FDI", "C3"], dtype=object), "units": "mV"}})
+    rec = read_recording(path)
+    assert [c.label for c in rec.channels] == ["R FDI", "L FDI", "C3"]
+    np.testing.assert_allclose(rec.get_data(["L FDI"])[0], data[:, 1] * 1000.0)
+    odd = tmp_path / "odd.mat"
+    scipy.io.savemat(odd, {"signals": data, "rate": 1000.0})
+    with pytest.raises(InputError, match=r"odd.mat: MATLAB content not understood \(found \['rate', 'signals'\]\)"):
+        read_recording(odd)
+    wrong_names = tmp_path / "wrong.mat"
+    scipy.io.savemat(wrong_names, {"EMG": {"channelData": data, "fs": 1000.0, "channelNames": np.array(["A", "B"], dtype=object)}})
+    with pytest.raises(InputError, match="2 names for 3 channels"):
+        read_recording(wrong_names)
+
+
+def test_from_array_checks():
+    with pytest.raises(InputError, match="channel 'EMG R FDI' has 10 non-finite samples"):
+        Recording.from_array(np.full((1, 10), np.nan), 1000, ["EMG R FDI"])
+    with pytest.raises(InputError, match="got 2 channel names for 3 channels"):
+        Recording.from_array(np.zeros((3, 10)), 1000, ["a", "b"])
+    with pytest.raises(InputError, match="positive number"):
+        Recording.from_array(np.zeros((1, 10)), 0, ["EMG R FDI"])
+    with pytest.raises(InputError, match="unknown units 'uv2'"):
+        Recording.from_array(np.zeros((1, 10)), 1000, ["EMG R FDI"], units="uv2")
+    rec = Recording.from_array(np.ones(10), 1000, "EMG R FDI", units="mV")
+    assert rec.get_data()[0, 0] == 1000.0
+    with pytest.raises(InputError, match="Did you mean 'EMG R FDI'"):
+        rec.get_data(["emg r fdi "])
+    with pytest.raises(InputError, match="invalid sample window"):
+        rec.get_data(None, 5, 20)
+
+
+def test_raw_roundtrip_and_units():
+    data = np.random.default_rng(0).normal(0, 50, (2, 2000))
+    rec = Recording.from_array(data, 1000.0, ["EMG R FDI", "Cz"])
+    np.testing.assert_array_equal(rec.get_data(), data)
+    raw = rec.raw
+    assert raw.get_channel_types() == ["emg", "eeg"]
+    np.testing.assert_allclose(raw.get_data() * 1e6, data)
+    again = read_recording(raw)
+    np.testing.assert_allclose(again.get_data(), data, rtol=1e-12)
+
+
+def test_stimuli_from_channel_and_annotations():
+    sfreq = 1000.0
+    stim = np.zeros(5000)
+    stim[[100, 101, 102, 2500, 4999]] = [1, 1, 1, 4, 1]
+    trig = np.zeros(5000)
+    trig[1000:1005] = 3.3  # analog pulse (volts)
+    annotations = mne.Annotations([0.5, 1.5], [0, 0], ["Stimulus/S  1", "Sleep stage W"])
+    rec = Recording.from_array(np.vstack([np.zeros(5000), stim, trig]), sfreq, ["EMG R FDI", "STIM", "TRIG"], annotations=annotations)
+    got = [(round(s.onset_s, 4), s.label) for s in rec.stimuli]
+    assert got == [(0.1, "STIM:1"), (0.5, "Stimulus/S  1"), (1.0, "TRIG"), (2.5, "STIM:4"), (4.999, "STIM:1")]
+
+
+def test_header_identifiers_are_dropped(tmp_path):
+    patient = edfio.Patient(code="MRN12345", sex="F", name="Jane_Doe")
+    path = _write_edf(tmp_path / "id.edf", patient=patient)
+    rec = read_recording(path)
+    info = rec.raw.info
+    assert info["subject_info"] is None or "Jane" not in str(info["subject_info"])
+    text = repr(rec) + repr(info) + " ".join(rec.warnings)
+    assert "Jane" not in text and "MRN12345" not in text
