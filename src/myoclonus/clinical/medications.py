@@ -12,10 +12,11 @@ prescriber, never an instruction to stop it.
 from __future__ import annotations
 
 import difflib
+import math
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -24,7 +25,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from myoclonus.clinical.drug_models import Drug, DrugTable, normalise_drug_name
-from myoclonus.errors import InputError
+from myoclonus.errors import InputError, did_you_mean
 
 __all__ = [
     "MedicationUse",
@@ -37,6 +38,7 @@ __all__ = [
     "read_drug_table",
     "resolve_drug",
     "suggest_drug",
+    "drug_cautions",
     "screen_medications",
     "EVIDENCE_WEIGHT",
 ]
@@ -182,6 +184,10 @@ class MedicationScreen:
         suspects = self.suspects
         return suspects[0] if suspects else None
 
+    def as_dict(self) -> dict:
+        """JSON-ready dict (tuples become lists)."""
+        return asdict(self)
+
 
 # ----------------------------------------------------------------------------- loading
 
@@ -295,6 +301,19 @@ def suggest_drug(name: str) -> str | None:
     return index[match[0]][0] if match else None
 
 
+def drug_cautions(name: str) -> list[DrugCaution]:
+    """Contexts in which the drug called ``name`` can worsen myoclonus (empty when unknown).
+
+    Use it for treatment options too (e.g. carbamazepine offered for propriospinal myoclonus
+    still carries its cortical-myoclonus caution; CRITERIA.md section 4).
+    """
+    drug = resolve_drug(name)
+    if drug is None:
+        return []
+    table = load_drugs()
+    return [DrugCaution(drug.id, w.context, w.text, tuple(table.cite(w.sources))) for w in drug.worsens]
+
+
 # ----------------------------------------------------------------------------- screening
 
 
@@ -347,7 +366,8 @@ def _evidence_reason(drug: Drug, table: DrugTable) -> str:
     if drug.evidence == "A":
         return f"{drug.name}: level-A evidence for {assoc} (Rissardo et al., Medicina 2025)"
     if drug.evidence == "case_report":
-        return f"{drug.name}: published report of {assoc} ({table.references[drug.citation]})"
+        citation = table.references[drug.citation].split(" (")[0]
+        return f"{drug.name}: published report of {assoc} ({citation})"
     if drug.evidence == "class":
         return f"{drug.name}: {drug.drug_class}, a class frequently reported to cause myoclonus (Janssen et al., J Neurol 2017)"
     return f"{drug.name}: commonly cited as a cause of {assoc}, citation not verified"
@@ -411,6 +431,19 @@ def _serotonin(pairs: list[tuple[MedicationUse, Drug]]) -> tuple[list[str], bool
     return names, True, reason
 
 
+def _as_medication_use(item: object, index: int) -> MedicationUse:
+    if isinstance(item, MedicationUse):
+        return item
+    try:
+        return MedicationUse.model_validate(item)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field_name = ".".join(str(p) for p in err["loc"])
+        msg = "unknown field." + did_you_mean(field_name, MedicationUse.model_fields) if err["type"] == "extra_forbidden" else err["msg"]
+        where = f"medications[{index}]" + (f".{field_name}" if field_name else "")
+        raise InputError(msg, where=where) from None
+
+
 def screen_medications(meds: Sequence[MedicationUse], *, egfr_ml_min: float | None = None) -> MedicationScreen:
     """Screen a medication list for drugs that may cause or worsen myoclonus.
 
@@ -452,7 +485,9 @@ def screen_medications(meds: Sequence[MedicationUse], *, egfr_ml_min: float | No
     2005;352:1112).
     """
     table = load_drugs()
-    items = [m if isinstance(m, MedicationUse) else MedicationUse.model_validate(m) for m in meds]
+    if egfr_ml_min is not None and (not isinstance(egfr_ml_min, (int, float)) or math.isnan(egfr_ml_min) or egfr_ml_min < 0):
+        raise InputError(f"expected a number >= 0 (ml/min/1.73 m2), got {egfr_ml_min!r}", where="labs.egfr_ml_min")
+    items = [_as_medication_use(m, i) for i, m in enumerate(meds)]
     hits: list[DrugHit] = []
     unknown: list[UnknownDrug] = []
     cautions: list[DrugCaution] = []
