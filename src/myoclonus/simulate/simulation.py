@@ -1,0 +1,441 @@
+"""The simulation engine: recipe -> planned events -> signals + ground truth.
+
+Randomness is split into independent streams (one per component, from one seed), so switching a
+confounder off never moves a jerk: clean and noisy versions of a seed share the same events.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import mne
+import numpy as np
+
+from myoclonus.errors import InputError
+from myoclonus.signals.channels import ChannelInfo
+from myoclonus.simulate import confounders as conf_mod
+from myoclonus.simulate.confounders import Confounders
+from myoclonus.simulate.eeg import add_event, band_noise, eeg_background
+from myoclonus.simulate.emg import add_burst, apply_silence, emg_carrier, white_noise
+from myoclonus.simulate.muscles import EEG_CHANNELS, channel_info
+from myoclonus.simulate.recipes import BETA_BAND_HZ, JerkPlan, Param, Recipe, get_recipe
+from myoclonus.simulate.truth import (
+    GroundTruth,
+    TruthArtefact,
+    TruthBurst,
+    TruthEegEvent,
+    TruthJerk,
+    TruthSilentPeriod,
+    TruthStimulus,
+)
+from myoclonus.simulate.write import write_recording
+
+__all__ = ["Simulation", "simulate", "STIMULUS_CODES"]
+
+logger = logging.getLogger(__name__)
+
+#: Value written on the STIM channel for each stimulus kind.
+STIMULUS_CODES = {"median_nerve": 1, "auditory": 2, "facial_nerve": 3}
+#: Fixed recording start so that the same seed gives byte-identical files.
+MEAS_DATE = dt.datetime(2000, 1, 1, 8, 0, 0, tzinfo=dt.timezone.utc)
+
+BURST_RMS_UV = Param((60.0, 300.0), "uV", "engineering choice: clinical surface-EMG jerk bursts of 0.1-1 mV peak")
+SILENT_MS = Param((60.0, 280.0), "ms", "EPM1 silent periods 50-300 ms; a detector accepted 70-230 ms (CRITERIA 1.6)")
+SILENT_RATE_HZ = Param(0.3, "1/s", "engineering choice")
+SILENT_CLEARANCE_S = Param(0.4, "s", "no burst within this time of a silent period, so none is preceded by a burst (Rubboli 2006: none within ~50 ms; CRITERIA 1.6)")
+POSTURE_TONIC_UV = Param((30.0, 60.0), "uV", "engineering choice: tonic posture activity in which silences are visible")
+ENM_SPIKE_LEAD_MS = Param(30.0, "ms", "EEG spike 20-60 ms before the silence in epileptic negative myoclonus (AAN 2024; Rubboli 2006; CRITERIA 1.6)")
+STIM_CLEARANCE_S = Param(0.8, "s", "engineering choice: stimuli placed this far from spontaneous jerks so reflex responses are unambiguous")
+BETA_TONIC_UV = Param((8.0, 15.0), "uV", "engineering choice: tonic hand-muscle activity carrying the beta drive")
+BETA_EEG_UV = Param(4.0, "uV", "engineering choice: beta drive amplitude at the contralateral central electrode")
+BURST_GAP_S = 0.03  # bursts of different jerks on one channel stay >= 30 ms apart (engineering choice)
+
+
+@dataclass
+class Simulation:
+    """A simulated recording: ``raw`` (mne RawArray, volts), ``truth`` (GroundTruth), ``channels``."""
+
+    raw: mne.io.RawArray
+    truth: GroundTruth
+    channels: list[ChannelInfo]
+
+    def write(self, path: str | os.PathLike) -> tuple[Path, Path]:
+        """Write EDF+ to ``path`` and the sidecar ``<stem>.truth.json``; return both paths."""
+        return write_recording(self.raw, self.truth, path)
+
+    def emg_uv(self) -> tuple[np.ndarray, list[str]]:
+        """EMG channels as an array in microvolts, with their names."""
+        names = self.truth.emg_channels
+        return self.raw.get_data(picks=names) * 1e6, list(names)
+
+
+@dataclass
+class _Jerk:
+    time_s: float  # generator discharge (or stimulus) time
+    plan: JerkPlan
+    trigger: str
+    stimulus: int | None = None
+
+
+def _check_args(origin: str, minutes: float, seed: int, sfreq_hz: float, n_jerks: int | None) -> Recipe:
+    recipe = get_recipe(origin)
+    if not isinstance(minutes, (int, float)) or not math.isfinite(minutes) or not 0.05 <= minutes <= 24 * 60:
+        raise InputError(f"expected minutes between 0.05 and 1440, got {minutes!r}", where="minutes")
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+        raise InputError(f"expected a non-negative integer seed, got {seed!r}", where="seed")
+    if not isinstance(sfreq_hz, (int, float)) or not 250.0 <= sfreq_hz <= 20000.0:
+        raise InputError(f"expected a sampling rate between 250 and 20000 Hz, got {sfreq_hz!r}", where="sfreq_hz")
+    if n_jerks is not None and (not isinstance(n_jerks, (int, np.integer)) or n_jerks < 0):
+        raise InputError(f"expected a non-negative number of jerks, got {n_jerks!r}", where="n_jerks")
+    if n_jerks and origin == "none":
+        raise InputError("origin 'none' has no jerks; leave n_jerks unset", where="n_jerks")
+    return recipe
+
+
+def simulate(
+    origin: str,
+    *,
+    minutes: float = 2.0,
+    seed: int = 0,
+    sfreq_hz: float = 2048.0,
+    negative: bool = False,
+    confounders: Confounders | None = None,
+    n_jerks: int | None = None,
+    stimuli: bool = True,
+) -> Simulation:
+    """Simulate a polymyography recording of one myoclonus origin, with its ground truth.
+
+    Parameters
+    ----------
+    origin : str
+        ``cortical``, ``cortical_subcortical``, ``subcortical``, ``spinal_segmental``,
+        ``propriospinal``, ``peripheral``, ``functional`` or ``none``.
+    minutes : float
+        Recording length (rounded up to whole seconds).
+    seed : int
+        Seed of every random draw; the same arguments give byte-identical files.
+    sfreq_hz : float
+        Sampling rate in Hz (250-20000).
+    negative : bool
+        Add negative myoclonus: silent periods of 50-300 ms in tonic posture activity, not
+        preceded by a burst (CRITERIA 1.6).
+    confounders : Confounders | None
+        Confounders to add; default ``Confounders()`` (all on). ``Confounders.off()`` for clean data.
+    n_jerks : int | None
+        Number of spontaneous jerks; default from the recipe's rate.
+    stimuli : bool
+        Deliver the recipe's stimuli (median nerve, sounds, facial nerve) with their responses.
+
+    Returns
+    -------
+    Simulation
+        ``.raw`` (EMG ``EMG R FDI``..., EEG 10-20, ``STIM``), ``.truth``, ``.write(path)``.
+    """
+    recipe = _check_args(origin, minutes, seed, sfreq_hz, n_jerks)
+    conf = confounders if confounders is not None else Confounders()
+    duration_s = float(max(1, math.ceil(minutes * 60.0 - 1e-9)))
+    n_times = int(round(duration_s * sfreq_hz))
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(int(seed)).spawn(8)]
+    rng_plan, rng_stim, rng_neg, rng_emg, rng_eeg, rng_amp, rng_conf, rng_noise = streams
+
+    # ------------------------------------------------------------ events
+    recipe.draw_recording(rng_plan)
+    jerks = [_Jerk(float(t), recipe.plan_jerk(rng_plan, i), "spontaneous") for i, t in enumerate(recipe.jerk_times(rng_plan, duration_s, n_jerks))]
+    stim_list = _place_stimuli(recipe, rng_stim, duration_s, [j.time_s for j in jerks]) if stimuli else []
+    stim_eeg = []
+    for k, s in enumerate(stim_list):
+        resp = recipe.plan_response(rng_stim, k)
+        if resp is not None:
+            jerks.append(_Jerk(s.onset_s, resp, "stimulus", k))
+        stim_eeg += [(s, e) for e in recipe.stimulus_eeg(rng_stim)]
+    bursts, jerk_truth, kept = _materialise_jerks(jerks, sfreq_hz, duration_s)
+
+    emg_names = list(recipe.emg)
+    eeg_names = list(EEG_CHANNELS)
+    silent: list[TruthSilentPeriod] = []
+    silent_times: list[tuple[float, float]] = []
+    if negative:
+        silent_times = _place_silences(rng_neg, duration_s, bursts)
+        silent = [TruthSilentPeriod(channel=c, onset_s=round(a, 6), offset_s=round(b, 6)) for a, b in silent_times for c in recipe.posture]
+
+    # ------------------------------------------------------------ EMG
+    tonic = np.zeros((len(emg_names), n_times))
+    t = np.arange(n_times) / sfreq_hz
+    beta = None
+    if recipe.origin == "cortical":
+        beta = band_noise(rng_eeg, n_times, sfreq_hz, (BETA_BAND_HZ.lo, BETA_BAND_HZ.hi))
+    for i, ch in enumerate(emg_names):
+        # every draw happens whatever the switches, so the random streams stay aligned
+        posture_level, beta_level = POSTURE_TONIC_UV.uniform(rng_emg), BETA_TONIC_UV.uniform(rng_emg)
+        has_tonic, tonic_level = rng_emg.random() < 0.4, float(rng_emg.uniform(3.0, 10.0))
+        slow_hz, slow_phase = rng_emg.uniform(0.05, 0.3), rng_emg.uniform(0, 2 * np.pi)
+        level = 0.0
+        if negative and ch in recipe.posture:
+            level = posture_level
+        elif beta is not None and ch in ("EMG R FDI", "EMG R ECR", "EMG R FCR"):
+            level = beta_level
+        elif conf.tonic and has_tonic:
+            level = tonic_level
+        if level:
+            tonic[i] = level * (1.0 + 0.2 * np.sin(2 * np.pi * slow_hz * t + slow_phase))
+            if beta is not None and ch in ("EMG R FDI", "EMG R ECR", "EMG R FCR"):
+                tonic[i] *= np.clip(1.0 + 0.6 * beta, 0.0, None)
+    for a, b in silent_times:
+        for ch in recipe.posture:
+            apply_silence(tonic[emg_names.index(ch)], sfreq_hz, a, b)
+
+    background_rms = np.sqrt(conf.noise_floor_uv**2 + np.mean(tonic**2, axis=1))
+    burst_env = np.zeros_like(tonic)
+    lo_clean, hi = BURST_RMS_UV.lo, BURST_RMS_UV.hi
+    final_bursts: list[TruthBurst] = []
+    discharge = recipe.references.get("repetitive_discharge_hz")
+    for b, gain in bursts:
+        i = emg_names.index(b.channel)
+        u = rng_amp.random()
+        lo = conf.min_burst_snr * background_rms[i] if conf.amplitude_spread else lo_clean
+        top = max(hi * gain, lo * 1.5)
+        rms = float(np.exp(np.log(lo) + u * (np.log(top) - np.log(lo))))
+        f_dis = discharge.uniform(rng_amp) if discharge is not None else None
+        on, off = add_burst(burst_env[i], sfreq_hz, b.onset_s, b.offset_s - b.onset_s, rms, discharge_hz=f_dis)
+        final_bursts.append(b.model_copy(update={"onset_s": round(on, 6), "offset_s": round(off, 6), "rms_uv": round(rms, 3)}))
+    emg = np.empty((len(emg_names), n_times))
+    for i in range(len(emg_names)):
+        emg[i] = emg_carrier(rng_emg, n_times, sfreq_hz) * (tonic[i] + burst_env[i]) + white_noise(rng_noise, n_times, conf.noise_floor_uv)
+
+    # ------------------------------------------------------------ EEG
+    eeg = eeg_background(rng_eeg, n_times, sfreq_hz, eeg_names)
+    eeg_events: list[TruthEegEvent] = []
+    if beta is not None:
+        eeg[eeg_names.index("C3")] += BETA_EEG_UV.value * beta  # type: ignore[operator]
+        eeg[eeg_names.index("FC3")] += 0.5 * BETA_EEG_UV.value * beta  # type: ignore[operator]
+    for j_idx, j in kept:
+        for e in j.plan.eeg:
+            lead = -e.offset_ms if e.kind == "bereitschaftspotential" else 0.0
+            when = j.time_s + e.offset_ms * 1e-3
+            ref_time = j.time_s if e.kind == "bereitschaftspotential" else when
+            add_event(eeg, eeg_names, sfreq_hz, ref_time, e.kind, e.weights, e.amplitude_uv, lead_ms=lead)
+            eeg_events.append(TruthEegEvent(kind=e.kind, time_s=round(when, 6), channels=list(e.weights), amplitude_uv=round(e.amplitude_uv, 3), jerk=j_idx))  # type: ignore[arg-type]
+    for s, e in stim_eeg:
+        amp = e.amplitude_uv * float(rng_stim.uniform(0.9, 1.1))
+        add_event(eeg, eeg_names, sfreq_hz, s.onset_s, e.kind, e.weights, amp)
+        eeg_events.append(TruthEegEvent(kind=e.kind, time_s=s.onset_s, channels=list(e.weights), amplitude_uv=round(amp, 3), stimulus=s.index))  # type: ignore[arg-type]
+    if negative and recipe.origin == "cortical":
+        lead = float(ENM_SPIKE_LEAD_MS.value)  # type: ignore[arg-type]
+        for a, _b in silent_times:
+            when = a - lead * 1e-3
+            add_event(eeg, eeg_names, sfreq_hz, when, "negative_myoclonus_spike", {"C3": 1.0, "FC3": 0.6, "Cz": 0.3}, 20.0)
+            eeg_events.append(TruthEegEvent(kind="negative_myoclonus_spike", time_s=round(when, 6), channels=["C3", "FC3", "Cz"], amplitude_uv=20.0))
+    eeg_events.sort(key=lambda e: e.time_s)
+
+    # ------------------------------------------------------------ confounders
+    extra = _add_confounders(conf, rng_conf, emg, eeg, emg_names, sfreq_hz, duration_s, final_bursts, silent)
+
+    # ------------------------------------------------------------ assemble
+    ch_names = emg_names + eeg_names
+    data = [emg * 1e-6, eeg * 1e-6]
+    ch_types = ["emg"] * len(emg_names) + ["eeg"] * len(eeg_names)
+    if stim_list:
+        stim = np.zeros((1, n_times))
+        width = max(1, int(round(1e-3 * sfreq_hz)))
+        for s in stim_list:
+            i0 = int(round(s.onset_s * sfreq_hz))
+            stim[0, i0 : i0 + width] = s.code
+        data.append(stim)
+        ch_names.append("STIM")
+        ch_types.append("stim")
+    info = mne.create_info(ch_names, sfreq_hz, ch_types, verbose="error")
+    raw = mne.io.RawArray(np.concatenate(data), info, verbose="error")
+    raw.set_meas_date(MEAS_DATE)
+    if stim_list:
+        raw.set_annotations(mne.Annotations([s.onset_s for s in stim_list], [0.0] * len(stim_list),
+                                            [f"stim/{s.kind}" for s in stim_list], orig_time=MEAS_DATE))
+
+    params = recipe.parameters()
+    params["burst_rms_uv"] = BURST_RMS_UV.as_truth()
+    if negative:
+        params.update(silent_ms=SILENT_MS.as_truth(), silent_rate_hz=SILENT_RATE_HZ.as_truth(), silent_clearance_s=SILENT_CLEARANCE_S.as_truth(),
+                      posture_tonic_uv=POSTURE_TONIC_UV.as_truth(), posture_channels=Param(list(recipe.posture), "", "recipe posture muscles").as_truth())  # type: ignore[arg-type]
+    truth = GroundTruth(
+        origin=recipe.origin, negative=negative, seed=int(seed), sfreq_hz=float(sfreq_hz), duration_s=duration_s,
+        mains_hz=extra["mains_hz"], heart_rate_bpm=extra["heart_rate_bpm"], ecg_channels=extra["ecg_channels"],
+        emg_channels=emg_names, eeg_channels=eeg_names,
+        bursts=sorted(final_bursts, key=lambda b: (b.onset_s, b.channel)), silent_periods=sorted(silent, key=lambda s: (s.onset_s, s.channel)),
+        jerks=jerk_truth, eeg_events=eeg_events, stimuli=stim_list, artefacts=extra["artefacts"], parameters=params,
+    )
+    channels = [channel_info(c) for c in ch_names]
+    logger.info("simulated %s: %d jerks, %d bursts, %d silent periods, %d stimuli", origin, len(jerk_truth), len(final_bursts), len(silent), len(stim_list))
+    return Simulation(raw=raw, truth=truth, channels=channels)
+
+
+# ---------------------------------------------------------------- planning helpers
+def _place_stimuli(recipe: Recipe, rng: np.random.Generator, duration_s: float, jerk_times: list[float]) -> list[TruthStimulus]:
+    if recipe.stimulus_kind is None:
+        return []
+    n = int(round(float(recipe.stimuli_per_min.value) * duration_s / 60.0))  # type: ignore[arg-type]
+    clear = float(STIM_CLEARANCE_S.value)  # type: ignore[arg-type]
+    jt = np.asarray(jerk_times)
+    # a jerk's BP (functional) starts up to 2 s before it: keep stimuli out of that window too
+    before = 2.2 if recipe.origin == "functional" else clear
+    times: list[float] = []
+    for _ in range(n * 50):
+        if len(times) >= n:
+            break
+        c = float(rng.uniform(0.5, duration_s - 1.0))
+        if jt.size and np.any((c > jt - before) & (c < jt + clear)):
+            continue
+        if any(abs(c - x) < 1.0 for x in times):
+            continue
+        times.append(round(c, 4))
+    times.sort()
+    code = STIMULUS_CODES[recipe.stimulus_kind]
+    side = "midline" if recipe.stimulus_kind == "auditory" else "right"
+    return [TruthStimulus(index=i, onset_s=x, kind=recipe.stimulus_kind, side=side, code=code) for i, x in enumerate(times)]  # type: ignore[arg-type]
+
+
+def _materialise_jerks(jerks: list[_Jerk], sfreq_hz: float, duration_s: float):
+    """Turn plans into truth bursts and jerks; skip a jerk that would collide with an earlier one."""
+    occupied: dict[str, list[tuple[float, float]]] = {}
+    bursts: list[tuple[TruthBurst, float]] = []
+    truth_jerks: list[TruthJerk] = []
+    kept: list[tuple[int, _Jerk]] = []
+    for j in sorted(jerks, key=lambda j: j.time_s):
+        planned = []
+        for b in j.plan.bursts:
+            on = j.time_s + b.latency_ms * 1e-3
+            on = math.ceil(on * sfreq_hz - 1e-9) / sfreq_hz
+            off = on + (max(int(round(b.duration_ms * 1e-3 * sfreq_hz)), 2) - 1) / sfreq_hz
+            planned.append((b, on, off))
+        if not planned or min(p[1] for p in planned) < 0.05 or max(p[2] for p in planned) > duration_s - 0.05:
+            continue
+        if any(on - BURST_GAP_S < o1 and off + BURST_GAP_S > o0 for b, on, off in planned for o0, o1 in occupied.get(b.channel, [])):
+            continue
+        idx = len(truth_jerks)
+        for b, on, off in planned:
+            occupied.setdefault(b.channel, []).append((on, off))
+        planned.sort(key=lambda p: (p[1], p[0].channel))
+        first: dict[str, float] = {}
+        for b, on, _off in planned:
+            first.setdefault(b.channel, on)
+        j0 = planned[0][1]
+        truth_jerks.append(TruthJerk(
+            index=idx, onset_s=round(j0, 6), offset_s=round(max(p[2] for p in planned), 6), channels=list(first),
+            latencies_ms=[round((v - j0) * 1e3, 4) for v in first.values()], trigger=j.trigger, stimulus=j.stimulus,  # type: ignore[arg-type]
+            side=j.plan.side,  # type: ignore[arg-type]
+        ))
+        bursts += [(TruthBurst(channel=b.channel, onset_s=on, offset_s=off, rms_uv=0.0, jerk=idx), b.gain) for b, on, off in planned]
+        kept.append((idx, j))
+    return bursts, truth_jerks, kept
+
+
+def _place_silences(rng: np.random.Generator, duration_s: float, bursts: list[tuple[TruthBurst, float]]) -> list[tuple[float, float]]:
+    clear = float(SILENT_CLEARANCE_S.value)  # type: ignore[arg-type]
+    n = max(1, int(round(float(SILENT_RATE_HZ.value) * duration_s)))  # type: ignore[arg-type]
+    spans = [(b.onset_s, b.offset_s) for b, _ in bursts]
+    out: list[tuple[float, float]] = []
+    for _ in range(n * 50):
+        if len(out) >= n:
+            break
+        d = SILENT_MS.uniform(rng) * 1e-3
+        a = float(rng.uniform(1.0, duration_s - 1.0 - d))
+        b = a + d
+        if any(a - clear < o1 and b + clear > o0 for o0, o1 in spans):
+            continue
+        if any(a - 0.6 < y and b + 0.6 > x for x, y in out):
+            continue
+        out.append((a, b))
+    return sorted(out)
+
+
+def _add_confounders(conf: Confounders, rng: np.random.Generator, emg: np.ndarray, eeg: np.ndarray, emg_names: list[str],
+                     sfreq_hz: float, duration_s: float, bursts: list[TruthBurst], silent: list[TruthSilentPeriod]) -> dict:
+    """Add the switched-on confounders in place; return mains/ECG facts and artefact intervals."""
+    n_times = emg.shape[1]
+    minutes = duration_s / 60.0
+    out: dict = {"mains_hz": None, "heart_rate_bpm": None, "ecg_channels": [], "artefacts": []}
+    # draw every random choice whether or not the confounder is on, so streams stay aligned
+    mains_hz = conf.mains_hz or float(rng.choice([50.0, 60.0]))
+    hr = float(rng.uniform(55.0, 95.0))
+    events: dict[str, list[tuple[float, float]]] = {}
+    for b in bursts:
+        events.setdefault(b.channel, []).append((b.onset_s, b.offset_s))
+    for s in silent:
+        events.setdefault(s.channel, []).append((s.onset_s, s.offset_s))
+    taken: dict[str, list[tuple[float, float]]] = {}
+
+    def free(chans: list[str], margin: float = 0.3):
+        def check(a: float, b: float) -> bool:
+            for c in chans:
+                for x, y in events.get(c, []) + taken.get(c, []):
+                    if a - margin < y and b + margin > x:
+                        return False
+            return True
+        return check
+
+    def mark(chans: list[str], a: float, b: float, kind: str) -> None:
+        for c in chans:
+            taken.setdefault(c, []).append((a, b))
+            out["artefacts"].append(TruthArtefact(channel=c, onset_s=round(a, 6), offset_s=round(b, 6), kind=kind))  # type: ignore[arg-type]
+
+    if conf.drift:
+        for i in range(emg.shape[0]):
+            emg[i] += conf_mod.baseline_drift(rng, n_times, sfreq_hz, float(rng.uniform(20.0, 100.0)))
+        for i in range(eeg.shape[0]):
+            eeg[i] += conf_mod.baseline_drift(rng, n_times, sfreq_hz, float(rng.uniform(10.0, 40.0)))
+    if conf.mains:
+        wave = conf_mod.mains_wave(rng, n_times, sfreq_hz, mains_hz)
+        for i in range(emg.shape[0]):
+            emg[i] += float(rng.uniform(2.0, 15.0)) * wave
+        for i in range(eeg.shape[0]):
+            eeg[i] += float(rng.uniform(1.0, 5.0)) * wave
+        out["mains_hz"] = mains_hz
+    if conf.ecg:
+        trunk = [c for c in emg_names if channel_info(c).muscle in conf_mod.TRUNK_MUSCLES]
+        if trunk:
+            ecg, _peaks = conf_mod.ecg_train(rng, n_times, sfreq_hz, hr)
+            for c in trunk:
+                amp = float(rng.uniform(30.0, 150.0)) if channel_info(c).muscle in ("SCM", "TRAP") else float(rng.uniform(80.0, 400.0))
+                emg[emg_names.index(c)] += amp * ecg
+            out["heart_rate_bpm"] = round(hr, 3)
+            out["ecg_channels"] = trunk
+    if conf.movement:
+        for _ in range(max(1, int(rng.poisson(2.0 * minutes)))):
+            length = float(rng.uniform(0.5, 2.0))
+            k = int(rng.integers(2, min(4, len(emg_names)) + 1))
+            first = int(rng.integers(0, len(emg_names) - k + 1))
+            chans = emg_names[first : first + k]
+            a = conf_mod.place_interval(rng, duration_s, length, free(chans))
+            if a is None:
+                continue
+            i0, n = int(round(a * sfreq_hz)), int(round(length * sfreq_hz))
+            shape = conf_mod.movement_shape(rng, n, sfreq_hz)
+            for c in chans:
+                emg[emg_names.index(c), i0 : i0 + n] += float(rng.uniform(200.0, 1500.0)) * rng.choice([-1.0, 1.0]) * shape
+            mark(chans, a, a + length, "movement")
+    if conf.pops:
+        for _ in range(max(1, int(rng.poisson(1.5 * minutes)))):
+            tau = float(rng.uniform(0.1, 0.5))
+            c = emg_names[int(rng.integers(len(emg_names)))]
+            a = conf_mod.place_interval(rng, duration_s, 5 * tau, free([c]))
+            if a is None:
+                continue
+            i0, n = int(round(a * sfreq_hz)), int(round(5 * tau * sfreq_hz))
+            emg[emg_names.index(c), i0 : i0 + n] += float(rng.uniform(300.0, 3000.0)) * rng.choice([-1.0, 1.0]) * conf_mod.pop_shape(n, sfreq_hz, tau)
+            mark([c], a, a + 5 * tau, "electrode_pop")
+    if conf.saturation:
+        for _ in range(max(1, int(rng.poisson(1.0 * minutes)))):
+            length = float(rng.uniform(0.3, 1.5))
+            c = emg_names[int(rng.integers(len(emg_names)))]
+            a = conf_mod.place_interval(rng, duration_s, length, free([c]))
+            if a is None:
+                continue
+            i = emg_names.index(c)
+            rail = 1.05 * float(np.max(np.abs(emg[i])))
+            i0, n = int(round(a * sfreq_hz)), int(round(length * sfreq_hz))
+            emg[i, i0 : i0 + n] = rail * rng.choice([-1.0, 1.0])
+            mark([c], a, a + length, "saturation")
+    out["artefacts"] = sorted(out["artefacts"], key=lambda x: (x.onset_s, x.channel))
+    return out
