@@ -65,7 +65,7 @@ def test_unknown_names_are_listed_not_dropped():
 def test_evidence_level_sets_base_weight():
     assert _weight([MedicationUse(name="sertraline")], "sertraline") == EVIDENCE_WEIGHT["A"]
     assert _weight([MedicationUse(name="haloperidol")], "haloperidol") == EVIDENCE_WEIGHT["class"]
-    assert _weight([MedicationUse(name="venlafaxine")], "venlafaxine") == EVIDENCE_WEIGHT["unverified"]
+    assert _weight([MedicationUse(name="desvenlafaxine")], "desvenlafaxine") == EVIDENCE_WEIGHT["unverified"]
     assert EVIDENCE_WEIGHT["A"] > EVIDENCE_WEIGHT["case_report"] > EVIDENCE_WEIGHT["class"] > EVIDENCE_WEIGHT["unverified"] > 0
 
 

@@ -58,10 +58,11 @@ EVIDENCE_WEIGHT: dict[str, float] = {
     "unverified": 0.5,
     "none": 0.0,
 }
-#: Start or dose change within this many days strengthens the link (engineering choice for the
-#: window; drug-induced myoclonus typically follows the start of a new drug or a dose increase,
-#: Janssen et al., J Neurol 2017;264:1559, and usually resolves once the drug is withdrawn,
-#: Jimenez-Jimenez et al., CNS Drugs 2004;18:93).
+#: Start or dose change within this many days strengthens the link. Why: drug-induced myoclonus
+#: follows exposure and reverses with withdrawal or dose adjustment (Jimenez-Jimenez et al., CNS
+#: Drugs 2004;18:93; Rissardo et al., Medicina 2025;61:131); published cases began days after the
+#: start (tramadol after 5 days, Bae & Lee 2020; venlafaxine after about 8 days, Dutra et al. 2008).
+#: The 30-day window and the +1.0 are engineering choices.
 RECENT_CHANGE_DAYS = 30.0
 RECENT_CHANGE_WEIGHT = 1.0
 #: Taken unchanged for longer than this: the temporal link is weak (engineering choice).
@@ -87,7 +88,6 @@ SEROTONERGIC_WASHOUT_DAYS = 14.0
 
 KDIGO_2012 = "KDIGO 2012 Clinical Practice Guideline for the Evaluation and Management of Chronic Kidney Disease. Kidney Int Suppl 2013;3(1):1-150."
 BOYER_SHANNON_2005 = "Boyer EW, Shannon M. The serotonin syndrome. N Engl J Med 2005;352(11):1112-1120. doi:10.1056/NEJMra041867"
-ENGINEERING_CHOICE = "engineering choice (myoclonus project): weight values are not from a published source"
 
 _DATA_FILE = "drugs.yaml"
 # Formulation words dropped when a name does not resolve as given ("Depakote ER", "tramadol 50 mg").
@@ -336,8 +336,9 @@ def _temporal_weight(med: MedicationUse) -> tuple[float, list[str], list[str]]:
     what = "started" if latest == med.started_days_ago else "dose changed"
     if latest <= RECENT_CHANGE_DAYS:
         pro.append(
-            f"{what} {latest:g} days ago (within {RECENT_CHANGE_DAYS:g} days): drug-induced myoclonus "
-            "typically follows a new drug or a dose increase (Janssen et al., J Neurol 2017)"
+            f"{what} {latest:g} days ago (within {RECENT_CHANGE_DAYS:g} days): drug-induced myoclonus follows "
+            "exposure and reverses on withdrawal or dose adjustment (Jimenez-Jimenez et al., CNS Drugs 2004; "
+            "Rissardo et al., Medicina 2025); window is an engineering choice"
         )
         return RECENT_CHANGE_WEIGHT, pro, con
     if latest > LONG_STABLE_DAYS:
@@ -471,7 +472,9 @@ def screen_medications(meds: Sequence[MedicationUse], *, egfr_ml_min: float | No
        (frequently reported class, Janssen et al., J Neurol 2017;264:1559), ``unverified`` 0.5.
        The order follows the evidence; the values are an engineering choice.
     2. Temporal link: started or dose changed within 30 days, +1.0 (drug-induced myoclonus follows
-       a new drug or dose increase, Janssen 2017; window and value are engineering choices);
+       exposure and reverses on withdrawal or dose adjustment, Jimenez-Jimenez et al., CNS Drugs
+       2004;18:93 and Rissardo 2025; published cases began days after the start; window and value
+       are engineering choices);
        unchanged for more than 365 days, -0.5 (engineering choice); stopped within 14 days, -0.5;
        stopped more than 14 days ago, weight 0 (drug-induced myoclonus usually resolves after
        withdrawal, Jimenez-Jimenez et al., CNS Drugs 2004;18:93; window is an engineering choice).
@@ -482,7 +485,21 @@ def screen_medications(meds: Sequence[MedicationUse], *, egfr_ml_min: float | No
 
     Serotonin toxicity risk: two or more distinct serotonergic drugs taken (or stopped within 14
     days), the reason naming any started or changed within 30 days (Boyer & Shannon, N Engl J Med
-    2005;352:1112).
+    2005;352:1112). The same drug listed twice (brand and generic) counts once.
+
+    A recognised drug is never an instruction to stop it: the output is decision support for a
+    clinician reviewing the list with the prescriber.
+
+    References
+    ----------
+    .. [1] Rissardo JP et al. Drug-induced myoclonus: a systematic review. Medicina 2025;61:131.
+    .. [2] Janssen S, Bloem BR, van de Warrenburg BP. The clinical heterogeneity of drug-induced
+       myoclonus: an illustrated review. J Neurol 2017;264:1559-1566.
+    .. [3] Jimenez-Jimenez FJ, Puertas I, de Toledo-Heras M. Drug-induced myoclonus: frequency,
+       mechanisms and management. CNS Drugs 2004;18:93-104.
+    .. [4] KDIGO 2012 Clinical Practice Guideline for the Evaluation and Management of CKD.
+       Kidney Int Suppl 2013;3:1-150.
+    .. [5] Boyer EW, Shannon M. The serotonin syndrome. N Engl J Med 2005;352:1112-1120.
     """
     table = load_drugs()
     if egfr_ml_min is not None and (not isinstance(egfr_ml_min, (int, float)) or math.isnan(egfr_ml_min) or egfr_ml_min < 0):
