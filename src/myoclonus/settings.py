@@ -31,6 +31,9 @@ class ConditioningSettings(_Section):
     lowpass_hz: float = Field(450.0, gt=0, description="Upper EMG band edge, clipped to 0.45 x sampling rate (engineering choice).")
     notch_auto: bool = Field(True, description="Detect 50/60 Hz mains and its harmonics in the data instead of assuming them.")
     envelope_ms: float = Field(5.0, gt=0, description="Envelope smoothing window; short enough to keep onsets within a few ms (engineering choice).")
+    filter_order: int = Field(2, ge=1, le=8, description="Butterworth order of the high-pass and of the low-pass (engineering choice: order 4 rings ~30 ms after strong bursts and lengthens them; order 2 rings ~10 ms; slow movement leaking through is rejected by its waveform).")
+    lowpass_max_fraction: float = Field(0.45, gt=0, lt=0.5, description="Upper band edge never above this fraction of the sampling rate (engineering choice: stays below Nyquist at any rate >= 500 Hz).")
+    mains_probe_s: float = Field(60.0, gt=0, description="Seconds at the start of the recording used to find the mains frequency, once per recording so chunked and one-shot runs agree (engineering choice).")
 
 
 class BurstSettings(_Section):
@@ -40,6 +43,8 @@ class BurstSettings(_Section):
     max_burst_ms: float = Field(1500.0, gt=0, description="Longest burst kept as a jerk component; essential/M-D bursts reach 1.5 s (CRITERIA 1.1, textbook table, unverified).")
     merge_gap_ms: float = Field(10.0, ge=0, description="Bursts closer than this are one burst (engineering choice; cortical repetitive bursts are ~20 ms apart, Brown & Marsden 1996, so the gap must stay below 20 ms).")
     onset_threshold_sd: float = Field(5.0, gt=0, description="Envelope threshold above the robust background, in robust SD (engineering choice, tuned on synthetic data).")
+    relative_level: float = Field(0.1, ge=0, lt=1, description="Onset and offset also require the envelope above this fraction of the burst's own peak, so filter tails of strong bursts are not counted as burst (engineering choice, tuned on synthetic data with exact truth).")
+    offset_threshold_sd: float = Field(2.0, gt=0, description="Lower hysteresis level: a burst extends while its envelope stays above background + this many SD (engineering choice, Hodges & Bui 1996 style; tuned on synthetic data).")
 
 
 class SilentPeriodSettings(_Section):
@@ -98,7 +103,8 @@ class ChunkSettings(_Section):
     """Chunked processing of long recordings (bounded memory)."""
 
     chunk_s: float = Field(300.0, gt=0, description="Samples processed per chunk (engineering choice: ~50 MB per 16 channels at 2 kHz).")
-    overlap_s: float = Field(5.0, ge=0, description="Overlap on each side, longer than any filter transient and any event (engineering choice).")
+    overlap_s: float = Field(10.0, ge=0, description="Overlap on each side, longer than any filter transient, the 5-s background median, the ECG beat neighbourhood and any event (engineering choice).")
+    n_threads: int = Field(1, ge=1, description="Channels processed in parallel threads (NumPy/SciPy release the GIL); one recording on one core by default (DESIGN.md, Scale).")
 
 
 class AnalysisSettings(_Section):

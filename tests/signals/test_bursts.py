@@ -1,0 +1,83 @@
+"""detect_bursts: accuracy against exact synthetic ground truth, confounders, input errors."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from myoclonus.errors import InputError
+from myoclonus.signals.bursts import BURST_COLUMNS, BurstResults, detect_bursts
+
+from synthetic import make_emg
+
+RATES = (500.0, 1000.0, 2048.0, 5000.0)
+
+
+@pytest.mark.parametrize("sfreq", RATES)
+def test_clean_bursts_f1_and_onset_error(sfreq):
+    sim = make_emg(sfreq=sfreq, seed=11, duration_s=30, n_bursts=40)
+    res = detect_bursts(sim.data_uv, sfreq, ["EMG R FDI"])
+    score = res.compare_detection(sim.onsets_s)
+    assert score["f1"] >= 0.95, score
+    assert score["median_onset_error_ms"] <= 3.0, score
+
+
+@pytest.mark.parametrize("sfreq", (1000.0, 2048.0))
+def test_duration_accuracy(sfreq):
+    sim = make_emg(sfreq=sfreq, seed=5, duration_s=30, n_bursts=40, dur_ms=(20, 120))
+    res = detect_bursts(sim.data_uv, sfreq, ["X"])
+    from myoclonus.signals.results import match_onsets
+
+    di, ti = match_onsets(res.events["onset_s"].to_numpy(), sim.onsets_s, 0.025)
+    true_ms = (sim.offsets_s - sim.onsets_s)[ti] * 1000
+    err = res.events["duration_ms"].to_numpy()[di] - true_ms
+    assert abs(np.median(err)) <= 5.0, np.median(err)
+
+
+def test_summary_columns_and_units():
+    sim = make_emg(sfreq=2048.0, seed=3, duration_s=10, n_bursts=8, dur_ms=(40, 60))
+    res = detect_bursts(sim.data_uv, 2048.0, ["EMG L TA"])
+    assert isinstance(res, BurstResults)
+    df = res.summary()
+    assert list(df.columns) == BURST_COLUMNS
+    assert np.allclose(df["duration_ms"], (df["offset_s"] - df["onset_s"]) * 1000)
+    assert (df["peak_uv"] > 20).all()
+    grp = res.summary(grp_chan=True)
+    assert grp.loc[0, "count"] == len(df)
+    assert 30 < grp.loc[0, "median_duration_ms"] < 70
+
+
+def test_noise_only_gives_no_bursts():
+    rng = np.random.default_rng(0)
+    res = detect_bursts(3.0 * rng.standard_normal(2048 * 30), 2048.0, ["X"])
+    assert len(res) <= 1  # 30 s of white noise: at most one chance crossing
+
+
+def test_nan_is_a_clear_error_naming_the_channel():
+    x = np.random.default_rng(0).standard_normal((2, 4000))
+    x[1, 1234] = np.nan
+    with pytest.raises(InputError, match=r"channel 'EMG R BIC'.*NaN.*sample 1234"):
+        detect_bursts(x, 2000.0, ["EMG R FDI", "EMG R BIC"])
+
+
+def test_unknown_channel_suggests_the_closest():
+    x = np.zeros((1, 4000))
+    with pytest.raises(InputError, match="Did you mean 'EMG R FDI'"):
+        detect_bursts(x, 2000.0, ["EMG R FDI"], channels=["EMG R FDl"])
+
+
+def test_bad_array_inputs():
+    with pytest.raises(InputError, match="sfreq"):
+        detect_bursts(np.zeros(100), None)
+    with pytest.raises(InputError, match="channel names"):
+        detect_bursts(np.zeros((2, 100)), 1000.0, ["a"])
+    with pytest.raises(InputError, match="shape"):
+        detect_bursts(np.zeros((2, 2, 100)), 1000.0)
+
+
+def test_annotations_carry_channel_names():
+    sim = make_emg(sfreq=1000.0, seed=4, duration_s=10, n_bursts=5)
+    res = detect_bursts(sim.data_uv, 1000.0, ["EMG R FDI"])
+    ann = res.to_annotations()
+    assert len(ann) == len(res)
+    assert set(ann.description) == {"myoclonus/burst"}
+    assert all(ch == ("EMG R FDI",) for ch in ann.ch_names)
