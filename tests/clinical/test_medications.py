@@ -214,3 +214,13 @@ def test_screening_never_raises_and_accounts_for_every_input(names, days, egfr):
     assert all(h.weight >= 0 for h in screen.hits)
     assert [h.weight for h in screen.hits] == sorted((h.weight for h in screen.hits), reverse=True)
     assert screen.serotonin_toxicity_risk == (len(set(screen.serotonergic)) >= 2)
+
+
+def test_antiviral_in_renal_failure_ranks_above_same_class_stable_drug():
+    # valaciclovir neurotoxicity (incl. myoclonus) mostly occurs with renal impairment (Bates 2002)
+    screen = screen_medications(
+        [MedicationUse(name="Valtrex", started_days_ago=3), MedicationUse(name="mirtazapine", started_days_ago=800)],
+        egfr_ml_min=12,
+    )
+    assert screen.top.generic == "valaciclovir"
+    assert [f.drug for f in screen.renal_flags] == ["valaciclovir"]

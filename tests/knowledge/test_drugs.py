@@ -96,7 +96,7 @@ def test_serotonergic_and_renal_flags_carry_a_source(table):
             "sumatriptan", "ondansetron", "phenelzine", "amitriptyline", "venlafaxine"} <= serotonergic
     assert not {"gabapentin", "levetiracetam", "clonazepam", "haloperidol"} & serotonergic
     renal = {d.id for d in table.drugs if d.renally_cleared}
-    assert {"gabapentin", "pregabalin", "cefepime", "ceftazidime", "lithium", "levetiracetam"} <= renal
+    assert {"gabapentin", "pregabalin", "cefepime", "ceftazidime", "lithium", "levetiracetam", "aciclovir", "valaciclovir"} <= renal
     for drug in table.drugs:
         assert not drug.serotonergic or drug.serotonergic_source in table.references
         assert not drug.renally_cleared or drug.renal_source in table.references
