@@ -97,6 +97,8 @@ class SleepSettings(_Section):
     """Sleep-related motor events (CRITERIA 5)."""
 
     rules: str = Field("wasm2016", pattern="^(wasm2016|aasm)$", description="Leg-movement rules: WASM 2016 (Ferri et al.) or AASM v2.5 (Berry et al. 2018).")
+    fm_min_amplitude_uv: float = Field(50.0, gt=0, description="Fragmentary-myoclonus potential amplitude cut-off: standard FMI50 (50 uV, Lins criteria); 25 uV gives FMI25 (Trimmel et al., Clin Neurophysiol 2019; CRITERIA 5.2). Rule constants: myoclonus.signals.sleep.rules.")
+    auto_stage: bool = Field(True, description="Stage automatically with YASA (Vallat & Walker, eLife 2021) when the PSG has no hypnogram and has EEG.")
 
 
 class ChunkSettings(_Section):
