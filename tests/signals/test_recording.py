@@ -231,3 +231,17 @@ def test_header_identifiers_are_dropped(tmp_path):
     assert info["subject_info"] is None or "Jane" not in str(info["subject_info"])
     text = repr(rec) + repr(info) + " ".join(rec.warnings)
     assert "Jane" not in text and "MRN12345" not in text
+
+
+def test_units_for_files_without_units(real_data, tmp_path):
+    path = real_data / "emggo_tibialis_anterior_semg/ECG_Contaminated.mat"
+    in_uv = read_recording(path).get_data(None, 0, 100)
+    in_mv = read_recording(path, units="mV")
+    np.testing.assert_allclose(in_mv.get_data(None, 0, 100), in_uv * 1000.0)
+    assert any("taken as mV" in w for w in in_mv.warnings)
+    with pytest.raises(InputError, match="only for files that state no units"):
+        read_recording(real_data / "sleep_edf_sc4001_excerpt/short_psg.edf", units="mV")
+    stated = tmp_path / "stated.mat"
+    scipy.io.savemat(stated, {"EMG": {"channelData": np.zeros((10, 1)), "fs": 1000.0, "units": "uV"}})
+    with pytest.raises(InputError, match="states units 'uV' but units='mV'"):
+        read_recording(stated, units="mV")

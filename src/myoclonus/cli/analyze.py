@@ -58,6 +58,7 @@ def analyze(
     out: Path = typer.Option(..., "--out", "-o", help="Output folder (bursts.tsv, jerks.tsv, findings.json)."),
     montage: Optional[Path] = typer.Option(None, "--montage", help="Montage YAML mapping channel names to muscles."),  # noqa: UP007
     intake: Optional[Path] = typer.Option(None, "--intake", help="Clinical intake (myoclonus.intake/1); also writes assessment.json."),  # noqa: UP007
+    units: Optional[str] = typer.Option(None, "--units", help="Unit of files that state none (MATLAB .mat): uV (default), mV or V."),  # noqa: UP007
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary instead of tables."),
 ) -> None:
     """Detect bursts, silent periods and jerks in RECORDING and write the findings to --out."""
@@ -79,9 +80,9 @@ def analyze(
             TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, transient=True,
         ) as bar:
             task = bar.add_task(recording.name, total=1.0)
-            analysis = run_analysis(recording, montage=montage, progress=lambda f: bar.update(task, completed=f))
+            analysis = run_analysis(recording, montage=montage, units=units, progress=lambda f: bar.update(task, completed=f))
     else:
-        analysis = run_analysis(recording, montage=montage)
+        analysis = run_analysis(recording, montage=montage, units=units)
 
     assessment = None
     if intake_model is not None:

@@ -128,8 +128,8 @@ def _nan(value: Any) -> float:
 # ------------------------------------------------------------------------------------------ stages
 
 
-def _stage_open(raw_or_path: Any, montage: Montage | str | os.PathLike | dict | None) -> tuple[Recording, str | None]:
-    recording = read_recording(raw_or_path, montage=montage)
+def _stage_open(raw_or_path: Any, montage: Montage | str | os.PathLike | dict | None, units: str | None) -> tuple[Recording, str | None]:
+    recording = read_recording(raw_or_path, montage=montage, units=units)
     sha = None
     if recording.source_path is not None:
         sha = file_sha256(recording.source_path)
@@ -198,6 +198,7 @@ def analyze(
     montage: Montage | str | os.PathLike | dict | None = None,
     settings: AnalysisSettings | None = None,
     progress: Callable[[float], None] | None = None,
+    units: str | None = None,
 ) -> Analysis:
     """Analyse a polymyography recording: bursts, silent periods, jerks, rhythm, findings.
 
@@ -211,6 +212,8 @@ def analyze(
         Parameters (defaults from CRITERIA.md).
     progress : callable | None
         Called with the fraction done (0-1) as the analysis advances.
+    units : {"uV", "mV", "V"} | None
+        Unit of files that state none (MATLAB); see :func:`read_recording`.
 
     Returns
     -------
@@ -229,7 +232,7 @@ def analyze(
         settings = AnalysisSettings()
     elif not isinstance(settings, AnalysisSettings):
         raise InputError(f"settings must be an AnalysisSettings, got {type(settings).__name__}.", where="settings")
-    recording, sha = _stage_open(raw_or_path, montage)
+    recording, sha = _stage_open(raw_or_path, montage, units)
     _stage_check_emg(recording)
     analysis = Analysis(recording=recording, settings=settings, input_sha256=sha)
     _stage_bursts(analysis, progress)

@@ -413,6 +413,7 @@ def read_recording(
     source: str | os.PathLike | mne.io.BaseRaw | Recording,
     *,
     montage: Montage | str | os.PathLike | dict | None = None,
+    units: str | None = None,
 ) -> Recording:
     """Open a recording for analysis.
 
@@ -423,6 +424,9 @@ def read_recording(
         record name), a MATLAB ``.mat`` file (module docstring), or an ``mne.io.Raw``.
     montage : Montage | path | dict | None
         Explicit channel typing (``myoclonus.montage/1`` YAML); default: typing by channel name.
+    units : {"uV", "mV", "V"} | None
+        Unit of the voltage channels for files that do not state one (MATLAB files); default µV.
+        Refused for formats that carry their units (EDF, BrainVision, WFDB ...).
 
     Returns
     -------
@@ -435,21 +439,27 @@ def read_recording(
         (EDF+D); the message names the file and what was expected.
     """
     if isinstance(source, Recording):
-        if montage is not None:
-            raise InputError("a montage cannot be applied to an already opened Recording; pass the file or Raw.")
+        if montage is not None or units is not None:
+            raise InputError("montage / units cannot be applied to an already opened Recording; pass the file or Raw.")
         return source
     if isinstance(source, mne.io.BaseRaw):
+        if units is not None:
+            raise InputError("units apply to files that state none; an mne Raw holds volts by convention.")
         return Recording.from_raw(source, montage=montage)
     path = Path(source)
     suffix = path.suffix.lower()
     if suffix in (".hea", ".dat") or (not path.exists() and path.with_suffix(".hea").exists()):
+        if units is not None:
+            raise InputError(f"units={units!r} is only for files that state no units (MATLAB); WFDB headers carry them.", where=path.name)
         return _read_wfdb(path, montage)
     if not path.exists():
         raise InputError("file not found.", where=str(path))
     if path.is_file() and path.stat().st_size == 0:
         raise InputError("the file is empty (0 bytes).", where=path.name)
     if suffix == ".mat":
-        return _read_mat(path, montage)
+        return _read_mat(path, montage, units)
+    if units is not None:
+        raise InputError(f"units={units!r} is only for files that state no units (MATLAB); this format carries its own.", where=path.name)
     return _read_mne(path, montage)
 
 
@@ -582,7 +592,7 @@ _MAT_EXPECTED = (
 )
 
 
-def _read_mat(path: Path, montage: Any) -> Recording:
+def _read_mat(path: Path, montage: Any, assumed_units: str | None = None) -> Recording:
     import scipy.io
 
     where = path.name
@@ -624,9 +634,11 @@ def _read_mat(path: Path, montage: Any) -> Recording:
     else:
         names = [f"EMG {i + 1}" for i in range(data.shape[1])]
     units = fields.get("units")
+    if units is not None and assumed_units is not None and str(units).strip().lower() != assumed_units.strip().lower():
+        raise InputError(f"the file states units {str(units)!r} but units={assumed_units!r} was given.", where=where)
     if units is None:
-        notes.append("MATLAB file states no units; values taken as µV.")
-        units = "uV"
+        units = assumed_units or "uV"
+        notes.append(f"MATLAB file states no units; values taken as {units}" + ("." if assumed_units else " (default)."))
     try:
         rec = Recording.from_array(data.T, sfreq, names, units=str(units), montage=montage)
     except InputError as exc:
