@@ -1,0 +1,3 @@
+from myoclonus.cli import main
+
+main()
