@@ -1,0 +1,152 @@
+"""``myoclonus kb list | show ID | search WORDS``: browse the knowledge base with its sources."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from myoclonus.cli import app
+from myoclonus.errors import InputError, did_you_mean
+
+kb_app = typer.Typer(
+    name="kb",
+    help="Browse the knowledge base (facts, causes, treatments, red flags ...) with their sources.",
+    no_args_is_help=True,
+)
+app.add_typer(kb_app, name="kb")
+
+AUDIENCES = ("clinician", "patient")
+DISCLAIMER = "Decision support, not a diagnosis. Discuss any treatment with your clinician."
+
+
+def _check_audience(audience: str) -> str:
+    if audience not in AUDIENCES:
+        raise InputError(
+            f"Invalid value for '--audience'. Allowed values are 'clinician' and 'patient', "
+            f"but got '{audience}' instead.{did_you_mean(audience, AUDIENCES)}",
+            where="kb show",
+        )
+    return audience
+
+
+def _keys(sources: list[str]) -> str:
+    return "[" + ", ".join(sources) + "]"
+
+
+def _summary_row(entry) -> dict[str, Any]:
+    return {"id": entry.id, "kind": entry.kind, "name": entry.name, "sources": entry.all_sources()}
+
+
+def _entries_table(entries, title: str) -> Table:
+    table = Table(title=title, show_lines=False)
+    table.add_column("id", style="bold", no_wrap=True)
+    table.add_column("kind")
+    table.add_column("name")
+    table.add_column("sources")
+    for entry in entries:
+        table.add_row(entry.id, entry.kind, entry.name, ", ".join(entry.all_sources()))
+    return table
+
+
+@kb_app.command("list")
+def list_entries(
+    kind: str = typer.Option(None, "--kind", help="Only entries of this kind (e.g. treatment, cause, red_flag)."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON list instead of a table."),
+) -> None:
+    """List knowledge-base entries (id, kind, name, sources)."""
+    from myoclonus.knowledge import load_kb
+
+    kb = load_kb()
+    entries = kb.of_kind(kind) if kind else list(kb.entries.values())
+    if as_json:
+        typer.echo(json.dumps([_summary_row(e) for e in entries], ensure_ascii=False))
+        return
+    Console().print(_entries_table(entries, f"{len(entries)} entries" + (f" of kind {kind}" if kind else "")))
+
+
+def _entry_json(kb, entry, audience: str) -> dict[str, Any]:
+    data = entry.model_dump(mode="json")
+    data["audience"] = audience
+    data["display_text"] = entry.text.for_audience(audience)
+    data["citations"] = kb.describe_sources(entry)
+    data["hpo_labels"] = {hp: kb.hpo[hp].label for hp in entry.hpo}
+    data["disclaimer"] = DISCLAIMER
+    return data
+
+
+def _print_entry(console: Console, kb, entry, audience: str) -> None:
+    clinician = audience == "clinician"
+    console.print(f"[bold]{escape(entry.name)}[/]  [dim]{entry.id} ({entry.kind})[/]")
+    console.print(escape(entry.text.for_audience(audience)))
+    for field in ("triage", "cause_class", "clinical_group", "origin", "group"):
+        value = getattr(entry, field, None)
+        if value:
+            console.print(f"[bold]{field.replace('_', ' ')}:[/] {value}")
+    if getattr(entry, "typical_origins", None):
+        console.print(f"[bold]typical origins:[/] {', '.join(entry.typical_origins)}")
+    if entry.kind == "lab":
+        low = "-" if entry.low is None else f"{entry.low:g}"
+        high = "-" if entry.high is None else f"{entry.high:g}"
+        console.print(f"[bold]adult reference range:[/] {low} to {high} {entry.unit}")
+        console.print(f"[bold]relevance:[/] {escape(entry.myoclonus_relevance.for_audience(audience))}")
+    if entry.kind == "criterion" and clinician:
+        threshold = entry.threshold if entry.threshold is not None else ""
+        console.print(f"[bold]criterion:[/] {entry.measure} {entry.comparison} {threshold} {entry.unit or ''}".rstrip())
+    for line in getattr(entry, "lines", []) if clinician else []:
+        context = f" ({line.context})" if line.context else ""
+        console.print(f"[bold]line {line.line}[/] for {line.origin}{escape(context)}  [dim]{escape(_keys(line.sources))}[/]")
+    for caution in getattr(entry, "cautions", []):
+        label = "[bold red]CAUTION[/]" if caution.worsens else "[bold yellow]note[/]"
+        context = f" ({caution.context})" if clinician else ""
+        console.print(f"{label}{escape(context)}: {escape(caution.text.for_audience(audience))}  [dim]{escape(_keys(caution.sources))}[/]")
+    for claim in getattr(entry, "source_claims", []):
+        console.print(f"[bold]source {claim.source} says:[/] {escape(claim.claim)}")
+    if entry.hpo:
+        console.print("[bold]HPO:[/] " + escape("; ".join(f"{hp} {kb.hpo[hp].label}" for hp in entry.hpo)))
+    if entry.related:
+        console.print("[bold]related:[/] " + ", ".join(entry.related))
+    console.print("[bold]sources:[/]")
+    for citation in kb.describe_sources(entry):
+        console.print(f"  {citation}", highlight=False, markup=False)
+    console.print(f"[dim]{DISCLAIMER}[/]")
+
+
+@kb_app.command("show")
+def show(
+    entry_id: str = typer.Argument(..., metavar="ID", help="Entry id, e.g. treatment.levetiracetam."),
+    audience: str = typer.Option("clinician", "--audience", help="clinician or patient."),
+    as_json: bool = typer.Option(False, "--json", help="Print the entry as JSON."),
+) -> None:
+    """Show one entry: text, kind-specific details, HPO terms and readable citations."""
+    from myoclonus.knowledge import load_kb
+
+    audience = _check_audience(audience)
+    kb = load_kb()
+    entry = kb.get(entry_id)
+    if as_json:
+        typer.echo(json.dumps(_entry_json(kb, entry, audience), ensure_ascii=False))
+        return
+    _print_entry(Console(), kb, entry, audience)
+
+
+@kb_app.command("search")
+def search_entries(
+    words: list[str] = typer.Argument(..., help="Words that must all occur (prefix match) in id, name, aliases or text."),
+    kind: str = typer.Option(None, "--kind", help="Only entries of this kind."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON list instead of a table."),
+) -> None:
+    """Search the knowledge base; best matches first."""
+    from myoclonus.knowledge import search
+
+    found = search(words, kind=kind)
+    if as_json:
+        typer.echo(json.dumps([_summary_row(e) for e in found], ensure_ascii=False))
+        return
+    if not found:
+        Console().print(f"No entry matches {' '.join(words)!r}.")
+        return
+    Console().print(_entries_table(found, f"{len(found)} matches for {' '.join(words)!r}"))
