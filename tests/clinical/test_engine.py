@@ -1,0 +1,123 @@
+"""Clinical engine: probabilities, reasons, registers and the merge with recording findings."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from myoclonus.clinical.assessment import CAUSE_CLASSES, CLINICAL_GROUPS, ORIGINS, Assessment
+from myoclonus.clinical.engine import assess
+from myoclonus.clinical.presentation import load_intake, parse_intake
+from myoclonus.errors import InputError
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def _check_axis(items, labels):
+    assert [i.label if hasattr(i, "label") else i.id for i in items] != []
+    got = sorted(i.label if hasattr(i, "label") else i.id for i in items)
+    assert got == sorted(labels)
+    probs = [i.probability for i in items]
+    assert abs(sum(probs) - 1.0) < 1e-6
+    assert probs == sorted(probs, reverse=True)
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.stem)
+def test_examples_give_valid_assessments(path):
+    a = assess(load_intake(path))
+    _check_axis(a.clinical_group, CLINICAL_GROUPS)
+    _check_axis(a.origin, ORIGINS)
+    _check_axis(a.causes, CAUSE_CLASSES)
+    assert a.disclaimer and "not a diagnosis" in a.disclaimer
+    data = json.loads(a.to_json())
+    assert data["schema"] == "myoclonus.assessment/1"
+    assert "for" in data["clinical_group"][0] and "for_" not in data["clinical_group"][0]
+    Assessment.model_validate(data)  # round trip through the contract's field names
+
+
+def test_top_label_lists_its_reasons_with_sources():
+    a = assess(load_intake(EXAMPLES / "tramadol_ckd.yaml"))
+    top = a.origin[0]
+    assert top.label == "cortical"
+    assert any("hallett_1979" in r for r in top.for_)
+    drug = next(c for c in a.causes if c.id == "drug_induced")
+    assert drug.detail == "tramadol"
+    assert any("tramadol" in r.lower() for r in drug.for_)
+
+
+def test_unmatched_condition_and_unknown_drug_are_reported_not_dropped():
+    intake = parse_intake({"schema": "myoclonus.intake/1", "history": {"conditions": ["hypertension"]},
+                           "medications": [{"name": "tramadoll"}]})
+    a = assess(intake)
+    assert any("hypertension" in n for n in a.notes)
+    assert any("tramadoll" in n and "Did you mean" in n for n in a.notes)
+
+
+def test_patient_register_changes_texts_not_structure():
+    intake = load_intake(EXAMPLES / "tramadol_ckd.yaml")
+    clin, pat = assess(intake), assess(intake, audience="patient")
+    assert pat.audience == "patient"
+    assert [p.label for p in clin.origin] == [p.label for p in pat.origin]
+    assert [p.probability for p in clin.origin] == [p.probability for p in pat.origin]
+    assert clin.triage.level == pat.triage.level
+    assert clin.disclaimer != pat.disclaimer
+    assert clin.origin[0].for_ != pat.origin[0].for_
+    assert [w.id for w in clin.workup] == [w.id for w in pat.workup]
+    assert clin.workup[0].text != pat.workup[0].text
+
+
+def test_invalid_audience_is_an_input_error():
+    with pytest.raises(InputError, match="audience"):
+        assess(parse_intake({"schema": "myoclonus.intake/1"}), audience="doctor")
+
+
+def _findings(top: str, p: float = 0.9) -> dict:
+    rest = (1 - p) / (len(ORIGINS) - 1)
+    return {"schema": "myoclonus.findings/1",
+            "origin": [{"label": o, "probability": p if o == top else rest,
+                        "for": [f"burst pattern fits {o}"] if o == top else [], "against": []} for o in ORIGINS]}
+
+
+def test_recording_agreeing_with_clinic_strengthens_and_reports_no_disagreement():
+    intake = load_intake(EXAMPLES / "tramadol_ckd.yaml")
+    clinical = assess(intake)
+    merged = assess(intake, findings=_findings("cortical"))
+    assert merged.origin_evidence == "clinical+recording"
+    assert merged.origin[0].label == "cortical"
+    assert merged.origin[0].probability >= clinical.origin[0].probability
+    assert merged.disagreements == []
+    assert any(r.startswith("Recording: ") for r in merged.origin[0].for_)
+
+
+def test_recording_disagreeing_is_weighted_stronger_and_reported():
+    intake = load_intake(EXAMPLES / "functional_jerks.yaml")
+    clinical = assess(intake)
+    assert clinical.origin[0].label == "functional"
+    merged = assess(intake, findings=_findings("propriospinal", 0.97))
+    assert len(merged.disagreements) == 1
+    d = merged.disagreements[0]
+    assert (d.clinical, d.recording) == ("functional", "propriospinal")
+    _check_axis(merged.origin, ORIGINS)
+
+
+def test_findings_without_origin_estimate_leave_clinical_origin(tmp_path):
+    intake = load_intake(EXAMPLES / "functional_jerks.yaml")
+    a = assess(intake, findings={"schema": "myoclonus.findings/1", "origin": [{"label": "none", "probability": 1.0}]})
+    assert a.origin_evidence == "clinical"
+    assert any("no origin estimate" in n for n in a.notes)
+
+
+def test_neurophysiology_path_in_intake_is_read_relative_to_the_intake(tmp_path):
+    (tmp_path / "findings.json").write_text(json.dumps(_findings("cortical")), encoding="utf-8")
+    path = tmp_path / "intake.yaml"
+    path.write_text((EXAMPLES / "tramadol_ckd.yaml").read_text() + "neurophysiology: findings.json\n", encoding="utf-8")
+    a = assess(load_intake(path))
+    assert a.origin_evidence == "clinical+recording"
+
+
+def test_missing_neurophysiology_file_is_an_input_error(tmp_path):
+    path = tmp_path / "intake.yaml"
+    path.write_text("schema: myoclonus.intake/1\nneurophysiology: missing.json\n", encoding="utf-8")
+    with pytest.raises(InputError, match="missing.json"):
+        assess(load_intake(path))
