@@ -80,7 +80,7 @@ class OriginSettings(_Section):
     jlba_reject_uv: float = Field(200.0, gt=0, description="Epoch rejected when any EEG channel's peak-to-peak exceeds this (engineering choice, artefact rejection).")
     jlba_surrogates: int = Field(200, ge=20, description="Random-trigger surrogate averages for the JLBA significance test (engineering choice; smallest p = 1/201).")
     jlba_split_half_min_r: float = Field(0.3, ge=-1, le=1, description="Odd/even split-half correlation of the average in the search window required to call a potential consistent (engineering choice).")
-    bp_baseline_s: float = Field(0.2, gt=0, description="BP baseline length at the window start (CRITERIA 1.5: 'baseline at the start of the window').")
+    bp_baseline_s: float = Field(0.5, gt=0, description="BP baseline length at the window start (CRITERIA 1.5: baseline at the start of the window; 0.5 s length is an engineering choice: lower noise than 0.2 s on 1/f EEG, tuned on tuning seeds).")
     bp_late_window_s: tuple[float, float] = Field((-0.5, -0.05), description="Window whose mean negativity is tested (engineering choice: BP is largest just before the movement, Terada 1995; ends 50 ms before onset to avoid the premyoclonic spike).")
     bp_clean_s: float = Field(2.5, gt=0, description="A jerk is usable for the BP only when no other jerk falls in the preceding window (2 s window + 0.5 s margin; engineering choice).")
     bp_min_epochs: int = Field(20, ge=3, description="Fewest clean epochs to assess a BP. CRITERIA 1.5 says 'often >= 40 [unverified]'; engineering choice 20, the t-test guards against false positives at low counts.")
@@ -90,7 +90,7 @@ class OriginSettings(_Section):
     sep_window_ms: tuple[float, float] = Field((-20.0, 100.0), description="SEP epoch around each stimulus (engineering choice: contains N20, P25, N33).")
     c_reflex_window_ms: tuple[float, float] = Field((25.0, 80.0), description="Where a C-reflex onset is sought in hand muscles: cortical C-reflex ~40 ms, normal long-latency reflex 49-51 ms (CRITERIA 1.1; Podivinsky 1989).")
     stimulus_response_max_ms: float = Field(500.0, gt=0, description="A burst starting within this time after a stimulus counts as its response (engineering choice; functional latencies > 100 ms and variable, Thompson 1992).")
-    eeg_budget_samples: int = Field(60_000_000, ge=1_000_000, description="Most EEG samples (channels x times) loaded for JLBA/BP/coherence; longer recordings use their first part and say so (engineering choice: bounded memory, float32 ~240 MB).")
+    eeg_budget_samples: int = Field(30_000_000, ge=1_000_000, description="Most EEG/EMG samples (channels x times) loaded for JLBA/BP/coherence/SEP; longer recordings use their first part and say so (engineering choice: bounded memory, float64 ~240 MB).")
 
 
 class SleepSettings(_Section):

@@ -26,8 +26,9 @@ __all__ = ["BPResult", "bereitschaftspotential", "BP_CHANNELS"]
 logger = logging.getLogger(__name__)
 
 #: Electrodes of the region of interest: central midline and fronto-central (Hale et al., MDS 2025
-#: abstract: clinical montage FC3, FC4, Cz; CRITERIA 1.5 "Cz / FC").
-BP_CHANNELS = ("CZ", "FCZ", "FC1", "FC2", "FC3", "FC4", "C1", "C2")
+#: abstract: clinical montage FC3, FC4, Cz; CRITERIA 1.5 "Cz / FC"), plus C1-C4 (engineering
+#: choice: the BP is bilateral over the central region; averaging more electrodes lowers the noise).
+BP_CHANNELS = ("CZ", "FCZ", "FC1", "FC2", "FC3", "FC4", "C1", "C2", "C3", "C4")
 
 
 @dataclass
