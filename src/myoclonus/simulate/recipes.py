@@ -445,7 +445,7 @@ class Propriospinal(Recipe):
         for c in self.levels:
             if c in ("EMG R TA", "EMG R DEL") and rng.random() < 0.4:
                 continue  # the farthest segments are not recruited every time (engineering choice)
-            bursts.append(BurstPlan(c, self.latency_for(c) + _jitter(rng), d * rng.uniform(0.85, 1.0)))
+            bursts.append(BurstPlan(c, self.latency_for(c) + _jitter(rng), min(d * rng.uniform(1.0, 1.15), hi)))
         return JerkPlan(bursts, "midline")
 
 
@@ -502,7 +502,7 @@ class Functional(Recipe):
     stimulus_kind = "auditory"
     stimuli_per_min = Param(5.0, "1/min", "engineering choice")
     duration_ms = Param((80.0, 300.0), "ms", "functional jerk bursts usually > 70 ms (Pal 2011, CRITERIA 1.1); upper bound engineering choice")
-    phase_ms = Param((70.0, 140.0), "ms", "engineering choice: each phase of the triphasic pattern > 70 ms (Pal 2011)")
+    phase_ms = Param((75.0, 140.0), "ms", "engineering choice: each phase of the triphasic pattern > 70 ms (Pal 2011)")
     bp_onset_s = Param((1.0, 2.0), "s", "slow negativity starting 0.7-2.1 s before the jerk (Terada 1995), 1-2 s (CRITERIA 1.5)")
     bp_uv = Param((6.0, 10.0), "uV", "engineering choice: single-trial BP peak negativity at Cz")
     response_latency_ms = Param((120.0, 350.0), "ms", "stimulus-evoked jerks have variable latencies, usually > 100 ms (Thompson 1992; Pal 2011, CRITERIA 1.1)")

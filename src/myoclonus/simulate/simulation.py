@@ -50,7 +50,7 @@ SILENT_CLEARANCE_S = Param(0.4, "s", "no burst within this time of a silent peri
 POSTURE_TONIC_UV = Param((30.0, 60.0), "uV", "engineering choice: tonic posture activity in which silences are visible")
 ENM_SPIKE_LEAD_MS = Param(30.0, "ms", "EEG spike 20-60 ms before the silence in epileptic negative myoclonus (AAN 2024; Rubboli 2006; CRITERIA 1.6)")
 STIM_CLEARANCE_S = Param(0.8, "s", "engineering choice: stimuli placed this far from spontaneous jerks so reflex responses are unambiguous")
-BETA_TONIC_UV = Param((8.0, 15.0), "uV", "engineering choice: tonic hand-muscle activity carrying the beta drive")
+BETA_TONIC_UV = Param((4.0, 8.0), "uV", "engineering choice: tonic hand-muscle activity carrying the beta drive")
 BETA_EEG_UV = Param(4.0, "uV", "engineering choice: beta drive amplitude at the contralateral central electrode")
 BURST_GAP_S = 0.03  # bursts of different jerks on one channel stay >= 30 ms apart (engineering choice)
 
@@ -183,7 +183,7 @@ def simulate(
         if level:
             tonic[i] = level * (1.0 + 0.2 * np.sin(2 * np.pi * slow_hz * t + slow_phase))
             if beta is not None and ch in ("EMG R FDI", "EMG R ECR", "EMG R FCR"):
-                tonic[i] *= np.clip(1.0 + 0.6 * beta, 0.0, None)
+                tonic[i] *= np.clip(1.0 + 0.35 * beta, 0.5, 1.6)  # beta drive depth: engineering choice
     for a, b in silent_times:
         for ch in recipe.posture:
             apply_silence(tonic[emg_names.index(ch)], sfreq_hz, a, b)
@@ -356,9 +356,10 @@ def _add_confounders(conf: Confounders, rng: np.random.Generator, emg: np.ndarra
     n_times = emg.shape[1]
     minutes = duration_s / 60.0
     out: dict = {"mains_hz": None, "heart_rate_bpm": None, "ecg_channels": [], "artefacts": []}
-    # draw every random choice whether or not the confounder is on, so streams stay aligned
-    mains_hz = conf.mains_hz or float(rng.choice([50.0, 60.0]))
-    hr = float(rng.uniform(55.0, 95.0))
+    # one independent stream per confounder: switching one off never changes the others
+    r_drift, r_mains, r_ecg, r_move, r_pop, r_sat = rng.spawn(6)
+    mains_hz = conf.mains_hz or float(r_mains.choice([50.0, 60.0]))
+    hr = float(r_ecg.uniform(55.0, 95.0))
     events: dict[str, list[tuple[float, float]]] = {}
     for b in bursts:
         events.setdefault(b.channel, []).append((b.onset_s, b.offset_s))
@@ -382,60 +383,60 @@ def _add_confounders(conf: Confounders, rng: np.random.Generator, emg: np.ndarra
 
     if conf.drift:
         for i in range(emg.shape[0]):
-            emg[i] += conf_mod.baseline_drift(rng, n_times, sfreq_hz, float(rng.uniform(20.0, 100.0)))
+            emg[i] += conf_mod.baseline_drift(r_drift, n_times, sfreq_hz, float(r_drift.uniform(20.0, 100.0)))
         for i in range(eeg.shape[0]):
-            eeg[i] += conf_mod.baseline_drift(rng, n_times, sfreq_hz, float(rng.uniform(10.0, 40.0)))
+            eeg[i] += conf_mod.baseline_drift(r_drift, n_times, sfreq_hz, float(r_drift.uniform(10.0, 40.0)))
     if conf.mains:
-        wave = conf_mod.mains_wave(rng, n_times, sfreq_hz, mains_hz)
+        wave = conf_mod.mains_wave(r_mains, n_times, sfreq_hz, mains_hz)
         for i in range(emg.shape[0]):
-            emg[i] += float(rng.uniform(2.0, 15.0)) * wave
+            emg[i] += float(r_mains.uniform(2.0, 15.0)) * wave
         for i in range(eeg.shape[0]):
-            eeg[i] += float(rng.uniform(1.0, 5.0)) * wave
+            eeg[i] += float(r_mains.uniform(1.0, 5.0)) * wave
         out["mains_hz"] = mains_hz
     if conf.ecg:
         trunk = [c for c in emg_names if channel_info(c).muscle in conf_mod.TRUNK_MUSCLES]
         if trunk:
-            ecg, _peaks = conf_mod.ecg_train(rng, n_times, sfreq_hz, hr)
+            ecg, _peaks = conf_mod.ecg_train(r_ecg, n_times, sfreq_hz, hr)
             for c in trunk:
-                amp = float(rng.uniform(30.0, 150.0)) if channel_info(c).muscle in ("SCM", "TRAP") else float(rng.uniform(80.0, 400.0))
+                amp = float(r_ecg.uniform(30.0, 150.0)) if channel_info(c).muscle in ("SCM", "TRAP") else float(r_ecg.uniform(80.0, 400.0))
                 emg[emg_names.index(c)] += amp * ecg
             out["heart_rate_bpm"] = round(hr, 3)
             out["ecg_channels"] = trunk
     if conf.movement:
-        for _ in range(max(1, int(rng.poisson(2.0 * minutes)))):
-            length = float(rng.uniform(0.5, 2.0))
-            k = int(rng.integers(2, min(4, len(emg_names)) + 1))
-            first = int(rng.integers(0, len(emg_names) - k + 1))
+        for _ in range(max(1, int(r_move.poisson(2.0 * minutes)))):
+            length = float(r_move.uniform(0.5, 2.0))
+            k = int(r_move.integers(2, min(4, len(emg_names)) + 1))
+            first = int(r_move.integers(0, len(emg_names) - k + 1))
             chans = emg_names[first : first + k]
-            a = conf_mod.place_interval(rng, duration_s, length, free(chans))
+            a = conf_mod.place_interval(r_move, duration_s, length, free(chans))
             if a is None:
                 continue
             i0, n = int(round(a * sfreq_hz)), int(round(length * sfreq_hz))
-            shape = conf_mod.movement_shape(rng, n, sfreq_hz)
+            shape = conf_mod.movement_shape(r_move, n, sfreq_hz)
             for c in chans:
-                emg[emg_names.index(c), i0 : i0 + n] += float(rng.uniform(200.0, 1500.0)) * rng.choice([-1.0, 1.0]) * shape
+                emg[emg_names.index(c), i0 : i0 + n] += float(r_move.uniform(200.0, 1500.0)) * r_move.choice([-1.0, 1.0]) * shape
             mark(chans, a, a + length, "movement")
     if conf.pops:
-        for _ in range(max(1, int(rng.poisson(1.5 * minutes)))):
-            tau = float(rng.uniform(0.1, 0.5))
-            c = emg_names[int(rng.integers(len(emg_names)))]
-            a = conf_mod.place_interval(rng, duration_s, 5 * tau, free([c]))
+        for _ in range(max(1, int(r_pop.poisson(1.5 * minutes)))):
+            tau = float(r_pop.uniform(0.1, 0.5))
+            c = emg_names[int(r_pop.integers(len(emg_names)))]
+            a = conf_mod.place_interval(r_pop, duration_s, 5 * tau, free([c]))
             if a is None:
                 continue
             i0, n = int(round(a * sfreq_hz)), int(round(5 * tau * sfreq_hz))
-            emg[emg_names.index(c), i0 : i0 + n] += float(rng.uniform(300.0, 3000.0)) * rng.choice([-1.0, 1.0]) * conf_mod.pop_shape(n, sfreq_hz, tau)
+            emg[emg_names.index(c), i0 : i0 + n] += float(r_pop.uniform(300.0, 3000.0)) * r_pop.choice([-1.0, 1.0]) * conf_mod.pop_shape(n, sfreq_hz, tau)
             mark([c], a, a + 5 * tau, "electrode_pop")
     if conf.saturation:
-        for _ in range(max(1, int(rng.poisson(1.0 * minutes)))):
-            length = float(rng.uniform(0.3, 1.5))
-            c = emg_names[int(rng.integers(len(emg_names)))]
-            a = conf_mod.place_interval(rng, duration_s, length, free([c]))
+        for _ in range(max(1, int(r_sat.poisson(1.0 * minutes)))):
+            length = float(r_sat.uniform(0.3, 1.5))
+            c = emg_names[int(r_sat.integers(len(emg_names)))]
+            a = conf_mod.place_interval(r_sat, duration_s, length, free([c]))
             if a is None:
                 continue
             i = emg_names.index(c)
             rail = 1.05 * float(np.max(np.abs(emg[i])))
             i0, n = int(round(a * sfreq_hz)), int(round(length * sfreq_hz))
-            emg[i, i0 : i0 + n] = rail * rng.choice([-1.0, 1.0])
+            emg[i, i0 : i0 + n] = rail * r_sat.choice([-1.0, 1.0])
             mark([c], a, a + length, "saturation")
     out["artefacts"] = sorted(out["artefacts"], key=lambda x: (x.onset_s, x.channel))
     return out
