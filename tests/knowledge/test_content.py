@@ -115,7 +115,7 @@ def test_every_reference_is_cited_and_tags_are_valid():
 @pytest.mark.parametrize(
     ("key", "value", "expected"),
     [("sodium_mmol_l", 128, "low"), ("sodium_mmol_l", 140, "normal"), ("glucose_mmol_l", 2.4, "low"),
-     ("egfr_ml_min", 14, "low"), ("egfr_ml_min", 95, "normal"), ("ammonia_umol_l", 90, "high"),
+     ("egfr_ml_min", 14, "low"), ("egfr_ml_min", 95, "normal"), ("ammonia_umol_l", 90, "high"), ("urea_mmol_l", 30, "high"),
      ("bilirubin_umol_l", 20, "high"), ("alt_u_l", 40, "normal")],
 )
 def test_lab_ranges_judge_values(key, value, expected):
@@ -125,7 +125,7 @@ def test_lab_ranges_judge_values(key, value, expected):
 def test_lab_ranges_cite_a_reference_table():
     kb = load_kb()
     for lab in kb.lab_ranges.values():
-        assert any(s in {"kratz_2004", "kdigo_2012"} for s in lab.sources), lab.id
+        assert any(s in {"oxford_lab_table", "kratz_2004", "kdigo_2012"} for s in lab.sources), lab.id
 
 
 def test_emergency_red_flags():

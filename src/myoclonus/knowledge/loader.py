@@ -54,6 +54,7 @@ ENTRY_FILES = (
     "prevention.yaml",
     "criteria.yaml",
     "lab_ranges.yaml",
+    "disagreements.yaml",
 )
 REFERENCES_FILE = "references.yaml"
 HPO_FILE = "hpo.yaml"

@@ -123,6 +123,7 @@ GenericKind = Literal[
     "faq",
     "prevention",
     "advice",
+    "disagreement",
 ]
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*\.[a-z0-9][a-z0-9_]*$")
@@ -327,7 +328,7 @@ Entry = Annotated[
 
 KINDS = (
     "definition", "epidemiology", "risk_factor", "group", "pattern", "origin", "form", "trigger",
-    "workup", "differential", "faq", "prevention", "advice",
+    "workup", "differential", "faq", "prevention", "advice", "disagreement",
     "treatment", "cause", "red_flag", "care", "lab", "criterion",
 )
 
