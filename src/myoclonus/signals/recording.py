@@ -92,6 +92,27 @@ class _MneBackend:
         return data
 
 
+class _EdfioBackend:
+    """Samples of a single-rate EDF/BDF read with edfio's lazy record reader.
+
+    Measured about 3x faster than ``mne.io.Raw.get_data`` for windowed reads of the same file
+    (``benchmarks/bench_analyze.py``, table 3b); used only when it returns the same values as MNE
+    (checked on the first seconds when the file is opened).
+    """
+
+    def __init__(self, signals: list, sfreq: float, scales: np.ndarray) -> None:
+        self.signals = signals
+        self.sfreq = sfreq
+        self.scales = scales
+
+    def read(self, idx: list[int], start: int, stop: int) -> np.ndarray:
+        out = np.empty((len(idx), stop - start), dtype=np.float64)
+        for row, i in enumerate(idx):
+            out[row] = self.signals[i].get_data_slice(start / self.sfreq, stop / self.sfreq)
+        out *= self.scales[idx][:, None]
+        return out
+
+
 class _ArrayBackend:
     """Samples already in memory, in µV / SI units."""
 
@@ -414,6 +435,7 @@ def read_recording(
     *,
     montage: Montage | str | os.PathLike | dict | None = None,
     units: str | None = None,
+    reader: str = "auto",
 ) -> Recording:
     """Open a recording for analysis.
 
@@ -427,6 +449,9 @@ def read_recording(
     units : {"uV", "mV", "V"} | None
         Unit of the voltage channels for files that do not state one (MATLAB files); default µV.
         Refused for formats that carry their units (EDF, BrainVision, WFDB ...).
+    reader : {"auto", "mne"}
+        ``"auto"`` reads single-rate EDF/BDF files with edfio when it gives the same values as MNE
+        (about 3x faster windowed reads); ``"mne"`` always uses MNE.
 
     Returns
     -------
@@ -438,6 +463,8 @@ def read_recording(
         The file is missing, empty, truncated, corrupt, of an unsupported kind, or discontinuous
         (EDF+D); the message names the file and what was expected.
     """
+    if reader not in ("auto", "mne"):
+        raise InputError(f"invalid reader {reader!r}; allowed values are 'auto' and 'mne'.{did_you_mean(reader, ['auto', 'mne'])}")
     if isinstance(source, Recording):
         if montage is not None or units is not None:
             raise InputError("montage / units cannot be applied to an already opened Recording; pass the file or Raw.")
@@ -460,10 +487,10 @@ def read_recording(
         return _read_mat(path, montage, units)
     if units is not None:
         raise InputError(f"units={units!r} is only for files that state no units (MATLAB); this format carries its own.", where=path.name)
-    return _read_mne(path, montage)
+    return _read_mne(path, montage, use_edfio=reader == "auto")
 
 
-def _read_mne(path: Path, montage: Any) -> Recording:
+def _read_mne(path: Path, montage: Any, *, use_edfio: bool = True) -> Recording:
     where = path.name
     notes: list[str] = []
     if path.suffix.lower() in (".edf", ".bdf"):
@@ -495,7 +522,52 @@ def _read_mne(path: Path, montage: Any) -> Recording:
         _check_edf_size(raw, path)
     if raw.n_times == 0:
         raise InputError("the recording holds no samples.", where=where)
-    return Recording.from_raw(raw, montage=montage, source_path=path, warnings=notes)
+    rec = Recording.from_raw(raw, montage=montage, source_path=path, warnings=notes)
+    if use_edfio and path.suffix.lower() in (".edf", ".bdf"):
+        fast = _edfio_backend(path, raw, rec._backend)
+        if fast is not None:
+            rec._backend = fast
+    return rec
+
+
+#: Seconds compared between edfio and MNE before edfio is trusted for a file.
+_EDFIO_CHECK_S = 2.0
+#: Factor from a file's physical unit to what ``mne`` returns (MNE converts voltages to volts).
+_UNIT_TO_MNE = {"µv": 1e-6, "uv": 1e-6, "μv": 1e-6, "mv": 1e-3, "v": 1.0, "nv": 1e-9}
+
+
+def _edfio_backend(path: Path, raw: mne.io.BaseRaw, mne_backend: _MneBackend) -> _EdfioBackend | None:
+    """An edfio reader for single-rate EDF/BDF files without stimulus channels, or ``None``.
+
+    Returns ``None`` (the MNE reader stays) whenever edfio cannot read the file, the channels
+    differ, rates differ, or the first seconds are not the same values as MNE's.
+    """
+    import edfio
+
+    if "stim" in raw.get_channel_types():
+        return None  # MNE decodes BDF Status / trigger channels; keep its values
+    try:
+        reader = edfio.read_bdf if path.suffix.lower() == ".bdf" else edfio.read_edf
+        try:
+            edf = reader(path, lazy_load_data=True)
+        except UnicodeDecodeError:
+            edf = reader(path, lazy_load_data=True, header_encoding="latin-1")
+        signals = list(edf.signals)
+        if len(signals) != len(raw.ch_names) or any(s.sampling_frequency != raw.info["sfreq"] for s in signals):
+            return None
+        orig_units = getattr(raw, "_orig_units", None) or {}
+        to_mne = np.array([_UNIT_TO_MNE.get(str(orig_units.get(n, "")).strip().lower(), 1.0) for n in raw.ch_names])
+        backend = _EdfioBackend(signals, float(raw.info["sfreq"]), mne_backend.scales * to_mne)
+        n_check = min(raw.n_times, int(_EDFIO_CHECK_S * raw.info["sfreq"]))
+        idx = list(range(len(signals)))
+        ours, theirs = backend.read(idx, 0, n_check), mne_backend.read(idx, 0, n_check)
+        if not np.allclose(ours, theirs, rtol=1e-12, atol=1e-9 * max(1.0, float(np.abs(theirs).max(initial=0.0)))):
+            logger.debug("edfio and MNE disagree on %s; reading with MNE", path.name)
+            return None
+        return backend
+    except Exception:  # noqa: BLE001 - any edfio problem: the MNE reader stays
+        logger.debug("edfio cannot read %s; reading with MNE", path.name)
+        return None
 
 
 def _check_edf_continuous(path: Path) -> None:
