@@ -13,8 +13,6 @@ import pytest
 from myoclonus.knowledge import load_kb
 from myoclonus.knowledge.models import TreatmentEntry
 
-REPO = Path(__file__).resolve().parents[2]
-CRITERIA = REPO.parent / "shared" / "spec" / "CRITERIA.md"
 
 #: §4 row label -> origins its lines may use in the KB. Palatal (branchial) myoclonus is segmental in
 #: the six-class scheme of van der Veen 2022, so the palatal drugs of the 'peripheral / focal /
@@ -44,8 +42,8 @@ def _table_rows(section: str) -> list[list[str]]:
 
 
 @pytest.fixture(scope="module")
-def criteria_text() -> str:
-    return CRITERIA.read_text(encoding="utf-8")
+def criteria_text(spec_dir: Path) -> str:
+    return (spec_dir / "CRITERIA.md").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,6 @@ import yaml
 
 from myoclonus.knowledge import load_kb
 
-REPO = Path(__file__).resolve().parents[2]
-SOURCE_FACTS = REPO.parent / "shared" / "spec" / "SOURCE-FACTS.md"
 CHECKLIST = Path(__file__).with_name("source_facts_checklist.yaml")
 ALL_SOURCES = {"S0", "S1", "S2", "S3", "S4"}
 _KEY = re.compile(r"\bS[0-4]\b")
@@ -70,10 +68,8 @@ def parse_source_facts(text: str) -> list[Bullet]:
 
 
 @pytest.fixture(scope="module")
-def bullets() -> list[Bullet]:
-    if not SOURCE_FACTS.is_file():
-        pytest.fail(f"SOURCE-FACTS.md not found at {SOURCE_FACTS}")
-    return parse_source_facts(SOURCE_FACTS.read_text(encoding="utf-8"))
+def bullets(spec_dir: Path) -> list[Bullet]:
+    return parse_source_facts((spec_dir / "SOURCE-FACTS.md").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
