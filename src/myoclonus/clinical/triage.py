@@ -121,11 +121,17 @@ RED_FLAG_RULES: dict[str, Callable[["EngineContext"], bool]] = {
     "red_flag.sudden_generalized_onset": _sudden_generalized,
 }
 
+def _hiccup_only(ctx: "EngineContext") -> bool:
+    regions = [t for t in ctx.clues if t.startswith("region:") and t not in ("region:distal", "region:upper_body")]
+    return regions == ["region:diaphragm"]
+
+
 #: KB care id -> detector ("when to see a clinician", S0/S1; numbers in clues.py).
 CARE_RULES: dict[str, Callable[["EngineContext"], bool]] = {
     "care.long_or_lengthening": lambda ctx: _has(ctx, "duration:long", "trend:increasing"),
     "care.frequent": lambda ctx: _has(ctx, "episodes:frequent"),
-    "care.patterned": lambda ctx: _has(ctx, "rhythm:rhythmic"),
+    # Hiccups are rhythmic by nature and named by the sources as needing no visit (S0, S1).
+    "care.patterned": lambda ctx: _has(ctx, "rhythm:rhythmic") and not _hiccup_only(ctx),
     "care.affects_daily_function": lambda ctx: _has(ctx, "impact:any"),
     "care.other_symptoms": lambda ctx: _has(ctx, "seizures:any", "cognitive_decline:any", "lab:any_abnormal")
     or any(t.startswith("exam:") and not t.endswith(":false") and t != "exam:all_normal" for t in ctx.clues),
