@@ -32,7 +32,6 @@ import logging
 import math
 import os
 import re
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -496,9 +495,9 @@ def _read_mne(path: Path, montage: Any, *, use_edfio: bool = True) -> Recording:
     if path.suffix.lower() in (".edf", ".bdf"):
         _check_edf_continuous(path)
     try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            raw = mne.io.read_raw(path, preload=False, verbose="warning")
+        # verbose="error": MNE's reader messages can quote header fields (patient, recording id),
+        # so they are not passed on; everything we need is checked below.
+        raw = mne.io.read_raw(path, preload=False, verbose="error")
     except ValueError as exc:
         if "yielded no channels" in str(exc):
             raise InputError(
@@ -509,15 +508,16 @@ def _read_mne(path: Path, montage: Any, *, use_edfio: bool = True) -> Recording:
         raise InputError(f"cannot read the file: {_short(exc)}.", where=where) from None
     except Exception as exc:  # noqa: BLE001 - every reader failure becomes one clear message
         raise InputError(f"cannot read the file as a recording ({type(exc).__name__}: {_short(exc)}).", where=where) from None
-    for item in caught:
-        text = _short(item.message)
-        if "Number of records from the header does not match the file size" in text and _edf_header_records(path) != -1:
+    if path.suffix.lower() in (".edf", ".bdf"):
+        announced = _edf_header_records(path)
+        found = getattr(raw, "_raw_extras", [{}])[0].get("n_records")
+        if announced not in (None, -1) and found is not None and int(found) != announced:
+            # MNE infers the record count from the file size when it disagrees with the header.
             raise InputError(
-                f"the file is truncated or padded: the header announces {_edf_header_records(path)} data records, "
-                f"but the file size holds {raw._raw_extras[0]['n_records']}.",
+                f"the file is truncated or padded: the header announces {announced} data records, "
+                f"but the file size holds {int(found)}.",
                 where=where,
             )
-        notes.append(f"reader: {text}")
     if path.suffix.lower() in (".edf", ".bdf"):
         _check_edf_size(raw, path)
     if raw.n_times == 0:
