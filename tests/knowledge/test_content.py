@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import statistics
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,23 @@ PATIENT_JARGON = (
     "antagonist", "multifocal", "segmental", "propriospinal", "reticular", "paraneoplastic",
     "idiopathic", "sensorimotor", "afferent", "efferent", "hyponatraemia", "hypoglycaemia",
 )
+
+
+def _syllables(word: str) -> int:
+    """Heuristic English syllable count (vowel groups, silent final e), as readability tools use."""
+    word = re.sub(r"[^a-z]", "", word.lower())
+    if len(word) <= 3:
+        return 1 if word else 0
+    word = re.sub(r"(?:[^laeiouy]es|ed|[^laeiouy]e)$", "", word)
+    return max(1, len(re.findall(r"[aeiouy]{1,2}", re.sub(r"^y", "", word))))
+
+
+def flesch_kincaid_grade(text: str) -> float:
+    """Flesch-Kincaid grade level: 0.39 words/sentence + 11.8 syllables/word - 15.59."""
+    sentences = [s for s in re.split(r"[.!?](?:\s|$)", text) if s.strip()]
+    words = re.findall(r"[A-Za-z][A-Za-z'-]*", text)
+    syllables = sum(_syllables(w) for w in words)
+    return 0.39 * len(words) / len(sentences) + 11.8 * syllables / len(words) - 15.59
 
 
 def _criteria_hpo_ids(spec_dir: Path) -> set[str]:
@@ -59,6 +77,22 @@ def test_both_registers_present_and_patient_text_is_plain():
         if words_per_sentence > 25:
             problems.append(f"{entry.id}: patient sentences average {words_per_sentence:.0f} words")
     assert not problems, "\n".join(problems)
+
+
+def test_patient_texts_read_at_about_age_12():
+    """Grade 6-7 (age 11-13) for the typical patient text; none above grade 12; clinician texts harder."""
+    kb = load_kb()
+    patient = {e.id: flesch_kincaid_grade(e.text.patient) for e in kb.entries.values()}
+    clinician = [flesch_kincaid_grade(e.text.clinician) for e in kb.entries.values()]
+    assert statistics.median(patient.values()) <= 7.5
+    assert statistics.median(clinician) > statistics.median(patient.values()) + 4
+    hard = {k: round(v, 1) for k, v in patient.items() if v > 12}
+    assert not hard, f"patient texts above grade 12: {hard}"
+
+
+def test_readability_formula_separates_plain_from_technical():
+    assert flesch_kincaid_grade("The cat sat on the mat. It was fun.") < 2
+    assert flesch_kincaid_grade("Electrophysiological characterisation necessitates multichannel polymyography.") > 16
 
 
 @pytest.mark.parametrize("drug", ["carbamazepine", "gabapentin"])

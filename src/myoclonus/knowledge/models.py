@@ -122,7 +122,6 @@ GenericKind = Literal[
     "differential",
     "faq",
     "prevention",
-    "advice",
     "disagreement",
 ]
 
@@ -328,7 +327,7 @@ Entry = Annotated[
 
 KINDS = (
     "definition", "epidemiology", "risk_factor", "group", "pattern", "origin", "form", "trigger",
-    "workup", "differential", "faq", "prevention", "advice", "disagreement",
+    "workup", "differential", "faq", "prevention", "disagreement",
     "treatment", "cause", "red_flag", "care", "lab", "criterion",
 )
 
