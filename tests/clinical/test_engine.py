@@ -121,3 +121,32 @@ def test_missing_neurophysiology_file_is_an_input_error(tmp_path):
     path.write_text("schema: myoclonus.intake/1\nneurophysiology: missing.json\n", encoding="utf-8")
     with pytest.raises(InputError, match="missing.json"):
         assess(load_intake(path))
+
+
+def test_patient_register_explains_workup_in_plain_words():
+    intake = load_intake(EXAMPLES / "tramadol_ckd.yaml")
+    clin = {w.id: w.why for w in assess(intake).workup}
+    pat = {w.id: w.why for w in assess(intake, audience="patient").workup}
+    assert clin.keys() == pat.keys()
+    assert all(clin[k] != pat[k] for k in clin)
+    assert "p =" not in " ".join(pat.values())
+
+
+def test_kb_aliases_match_free_text_conditions():
+    a = assess(parse_intake({"schema": "myoclonus.intake/1", "history": {"conditions": ["Unverricht-Lundborg", "ckd"]}}))
+    ids = {cid for c in a.causes for cid in c.kb_ids}
+    assert {"cause.progressive_myoclonus_epilepsy", "cause.renal_failure"} <= ids
+    assert not any("matches no knowledge-base cause" in n for n in a.notes)
+
+
+def test_correlated_renal_evidence_is_counted_once():
+    base = {"schema": "myoclonus.intake/1", "labs": {"egfr_ml_min": 10}}
+    one = assess(parse_intake(base))
+    three = assess(parse_intake({**base, "labs": {"egfr_ml_min": 10, "urea_mmol_l": 40},
+                                 "history": {"conditions": ["chronic kidney disease"]}}))
+    p1 = next(c.probability for c in one.causes if c.id == "metabolic")
+    p3 = next(c.probability for c in three.causes if c.id == "metabolic")
+    # three views of one finding (renal failure) must not triple the evidence
+    assert p3 - p1 < 0.2
+    metabolic = next(c for c in three.causes if c.id == "metabolic")
+    assert sum("counted once" in r for r in metabolic.for_) == 2

@@ -178,7 +178,9 @@ def assess(intake: Intake, *, audience: Literal["clinician", "patient"] = "clini
     egfr = intake.labs.egfr_ml_min if isinstance(intake.labs.egfr_ml_min, float) else None
     screen = screen_medications(intake.medications, egfr_ml_min=egfr)
     labs = judge_labs(intake, kb.lab_ranges)
-    conditions = match_conditions(intake.history.conditions, _cause_names(kb), book.condition_synonyms)
+    synonyms = {alias: entry.id for entry in kb.of_kind("cause") for alias in entry.aliases}
+    synonyms.update(book.condition_synonyms)
+    conditions = match_conditions(intake.history.conditions, _cause_names(kb), synonyms)
     clues = derive_clues(intake, labs=labs, screen=screen)
     ctx = EngineContext(intake=intake, audience=audience, kb=kb, book=book, screen=screen, labs=labs,
                         conditions=conditions, clues=clues)

@@ -65,6 +65,8 @@ class EvidenceRule(_Strict):
     def _check(self):
         if not self.when and not self.any:
             raise ValueError("a rule needs 'when' or 'any' clues")
+        if not self.weights and not self.differential:
+            raise ValueError("a rule needs 'weights' or 'differential'")
         for token in (*self.when, *self.any, *self.unless):
             if not is_known_clue(token):
                 raise ValueError(f"unknown clue {token!r} (see myoclonus.clinical.clues)")
