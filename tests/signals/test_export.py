@@ -61,7 +61,8 @@ def _jerks(n=2):
 def _analysis(n_jerks=2):
     rec = Recording.from_array(np.zeros((3, 5000)), 1000.0, ["EMG R FDI", "EMG R ECR", "Temp"])
     analysis = Analysis(recording=rec, settings=AnalysisSettings(), bursts=_bursts(), silent_periods=_silent(),
-                        jerks=_jerks(n_jerks), rhythm={"cv": 0.5, "p_value": np.float64(0.2)}, input_sha256="ab" * 32)
+                        jerks=_jerks(n_jerks), rhythm={"cv": 0.5, "p_value": np.float64(0.2)}, input_sha256="ab" * 32,
+                        emg_channels=["EMG R FDI", "EMG R ECR"])
     analysis.findings = build_findings(analysis)
     return analysis
 
@@ -95,6 +96,7 @@ def test_findings_document():
     assert findings["schema"] == "myoclonus.findings/1"
     assert findings["input"]["sha256"] == "ab" * 32
     fdi = next(m for m in findings["muscles"] if m["channel"] == "EMG R FDI")
+    assert fdi["analysed"] is True
     assert fdi["bursts"]["count"] == 2 and fdi["bursts"]["median_duration_ms"] == 40.0 and fdi["bursts"]["iqr_duration_ms"] == 10.0
     ecr = next(m for m in findings["muscles"] if m["channel"] == "EMG R ECR")
     assert ecr["silent_periods"]["count"] == 1

@@ -60,6 +60,10 @@ class Analysis:
         The ``myoclonus.findings/1`` document (written to ``findings.json``).
     input_sha256 : str | None
         SHA-256 of the input file (``None`` for in-memory data).
+    emg_channels : list of str
+        The EMG channels analysed.
+    stage_warnings : list of str
+        Warnings of the analysis stages (``warnings`` adds the reader's).
     """
 
     recording: Recording
@@ -71,6 +75,7 @@ class Analysis:
     neurophysiology: Any = None
     findings: dict = field(default_factory=dict)
     input_sha256: str | None = None
+    emg_channels: list[str] = field(default_factory=list)
     stage_warnings: list[str] = field(default_factory=list)
 
     @property
@@ -136,15 +141,33 @@ def _stage_open(raw_or_path: Any, montage: Montage | str | os.PathLike | dict | 
     return recording, sha
 
 
-def _stage_check_emg(recording: Recording) -> None:
+def _stage_pick_emg(recording: Recording, settings: AnalysisSettings) -> tuple[list[str], list[str]]:
+    """EMG channels that can be analysed, and warnings for those that cannot.
+
+    A channel recorded at or below twice the high-pass edge has no EMG band left (e.g. the 1-Hz
+    "EMG submental" envelope of Sleep-EDF, up-sampled by the reader).
+    """
+    where = recording.source_path.name if recording.source_path else "<recording>"
     emg = recording.picks("emg")
     if not emg:
         typed = ", ".join(f"{c.name!r}: {c.kind}" for c in recording.channels[:20])
         raise InputError(
             f"no EMG channel found; channels were typed as {{{typed}}}. Name the muscles in the channel names "
             "(e.g. 'EMG R FDI') or give a montage file (--montage) mapping channels to muscles.",
-            where=recording.source_path.name if recording.source_path else "<recording>",
+            where=where,
         )
+    min_hz = 2.0 * settings.conditioning.highpass_hz
+    usable = [n for n in emg if recording.recorded_sfreq(n) > min_hz]
+    skipped = [f"{n!r} ({recording.recorded_sfreq(n):g} Hz)" for n in emg if n not in usable]
+    if not usable:
+        raise InputError(
+            f"no EMG channel is sampled fast enough for burst detection: {', '.join(skipped)}; raw surface EMG needs "
+            f"a rate above {min_hz:g} Hz (twice the {settings.conditioning.highpass_hz:g} Hz high-pass), 500 Hz or more "
+            "in practice. A channel at a few Hz is an envelope / RMS trace, not raw EMG.",
+            where=where,
+        )
+    notes = [f"EMG channels not analysed (recorded at or below {min_hz:g} Hz): {', '.join(skipped)}."] if skipped else []
+    return usable, notes
 
 
 def _sub_progress(progress: Callable[[float], None] | None, stage: str) -> Callable[[float], None] | None:
@@ -157,13 +180,15 @@ def _sub_progress(progress: Callable[[float], None] | None, stage: str) -> Calla
 def _stage_bursts(analysis: Analysis, progress: Callable[[float], None] | None) -> None:
     from myoclonus.signals.bursts import detect_bursts
 
-    analysis.bursts = detect_bursts(analysis.recording, settings=analysis.settings, progress=_sub_progress(progress, "bursts"))
+    analysis.bursts = detect_bursts(analysis.recording, channels=analysis.emg_channels, settings=analysis.settings,
+                                    progress=_sub_progress(progress, "bursts"))
 
 
 def _stage_silent_periods(analysis: Analysis, progress: Callable[[float], None] | None) -> None:
     from myoclonus.signals.silent import detect_silent_periods
 
-    analysis.silent_periods = detect_silent_periods(analysis.recording, bursts=analysis.bursts, settings=analysis.settings)
+    analysis.silent_periods = detect_silent_periods(analysis.recording, channels=analysis.emg_channels, bursts=analysis.bursts,
+                                                    settings=analysis.settings)
     if progress is not None:
         progress(_PROGRESS["silent"][1])
 
@@ -233,8 +258,8 @@ def analyze(
     elif not isinstance(settings, AnalysisSettings):
         raise InputError(f"settings must be an AnalysisSettings, got {type(settings).__name__}.", where="settings")
     recording, sha = _stage_open(raw_or_path, montage, units)
-    _stage_check_emg(recording)
-    analysis = Analysis(recording=recording, settings=settings, input_sha256=sha)
+    emg_channels, notes = _stage_pick_emg(recording, settings)
+    analysis = Analysis(recording=recording, settings=settings, input_sha256=sha, emg_channels=emg_channels, stage_warnings=notes)
     _stage_bursts(analysis, progress)
     _stage_silent_periods(analysis, progress)
     _stage_jerks(analysis)
@@ -245,7 +270,7 @@ def analyze(
         progress(1.0)
     logger.info(
         "analysed %d EMG channels: %d bursts, %d silent periods, %d jerks",
-        len(recording.picks("emg")),
+        len(emg_channels),
         len(analysis.bursts),
         len(analysis.silent_periods),
         len(analysis.jerks),

@@ -211,7 +211,8 @@ def muscle_statistics(analysis: Analysis) -> list[dict[str, Any]]:
             continue
         b = bursts[bursts["channel"] == ch.name] if len(bursts) else bursts
         s = silent[silent["channel"] == ch.name] if len(silent) else silent
-        row = {"channel": ch.name, "label": ch.label, "muscle": ch.muscle, "side": ch.side}
+        row = {"channel": ch.name, "label": ch.label, "muscle": ch.muscle, "side": ch.side,
+               "analysed": ch.name in analysis.emg_channels}
         row["bursts"] = _duration_stats(b["duration_ms"].to_numpy(float) if len(b) else np.empty(0))
         row["silent_periods"] = _duration_stats(s["duration_ms"].to_numpy(float) if len(s) else np.empty(0))
         if ch.name in status:

@@ -189,6 +189,7 @@ class Recording:
         self.warnings = list(warnings or [])
         self.source_path = source_path
         self._raw = raw
+        self._native_sfreq: dict[str, float] = {}
 
     # SignalSource -------------------------------------------------------------------------------
     @property
@@ -261,6 +262,11 @@ class Recording:
                 where=self._where,
             )
         return self._channels[self._index[name]]
+
+    def recorded_sfreq(self, name: str) -> float:
+        """Rate at which a channel was recorded (lower than ``sfreq`` when the reader up-sampled it)."""
+        self.channel(name)
+        return self._native_sfreq.get(name, self._sfreq)
 
     def picks(self, kind: str) -> list[str]:
         """Names of the channels of one kind (``"emg"``, ``"eeg"``, ``"stim"`` ...)."""
@@ -412,8 +418,9 @@ class Recording:
         typing = type_channels(raw.ch_names, montage=_as_montage(montage), hint_kinds=raw.get_channel_types())
         scales = _mne_scales(raw, typing.channels, notes)
         notes.extend(typing.warnings)
-        notes.extend(_resampled_channel_notes(raw))
-        return cls(
+        slow = _native_rates(raw)
+        notes.extend(_resampled_channel_notes(slow, raw.info["sfreq"]))
+        rec = cls(
             sfreq=raw.info["sfreq"],
             n_times=raw.n_times,
             channels=typing.channels,
@@ -424,6 +431,8 @@ class Recording:
             source_path=source_path,
             raw=raw,
         )
+        rec._native_sfreq.update(slow)
+        return rec
 
 
 # ----------------------------------------------------------------------------------- read_recording
@@ -817,21 +826,25 @@ def _mne_scales(raw: mne.io.BaseRaw, channels: list[ChannelInfo], notes: list[st
     return scales
 
 
-def _resampled_channel_notes(raw: mne.io.BaseRaw) -> list[str]:
-    """Name channels that the EDF/BDF reader up-sampled from a lower rate."""
+def _native_rates(raw: mne.io.BaseRaw) -> dict[str, float]:
+    """Recorded rate of the channels an EDF/BDF reader up-sampled to ``raw.info['sfreq']``."""
     try:
         extras = raw._raw_extras[0]
         n_samps = np.asarray(extras["n_samps"])
         record_s = float(np.atleast_1d(extras["record_length"])[0])
         sel = list(extras.get("sel", range(len(raw.ch_names))))
     except (AttributeError, KeyError, IndexError, TypeError):
-        return []
-    rates = {raw.ch_names[k]: n_samps[j] / record_s for k, j in enumerate(sel) if j < len(n_samps) and k < len(raw.ch_names)}
-    slow = {n: r for n, r in rates.items() if r < raw.info["sfreq"]}
+        return {}
+    rates = {raw.ch_names[k]: float(n_samps[j] / record_s) for k, j in enumerate(sel) if j < len(n_samps) and k < len(raw.ch_names)}
+    return {n: r for n, r in rates.items() if r < raw.info["sfreq"]}
+
+
+def _resampled_channel_notes(slow: dict[str, float], sfreq: float) -> list[str]:
+    """Name channels that the reader up-sampled from a lower rate."""
     if not slow:
         return []
     listing = ", ".join(f"{n!r} ({r:g} Hz)" for n, r in slow.items())
-    return [f"channels recorded at lower rates were up-sampled by the reader to {raw.info['sfreq']:g} Hz: {listing}."]
+    return [f"channels recorded at lower rates were up-sampled by the reader to {sfreq:g} Hz: {listing}."]
 
 
 def _short(exc: BaseException) -> str:
