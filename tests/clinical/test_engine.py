@@ -150,3 +150,12 @@ def test_correlated_renal_evidence_is_counted_once():
     assert p3 - p1 < 0.2
     metabolic = next(c for c in three.causes if c.id == "metabolic")
     assert sum("counted once" in r for r in metabolic.for_) == 2
+
+
+def test_renally_cleared_treatment_gets_a_dose_caution_only_with_low_egfr():
+    intake = load_intake(EXAMPLES / "tramadol_ckd.yaml")
+    lev = next(t for t in assess(intake).treatment if t.id == "levetiracetam")
+    assert any("Renally cleared" in c and "eGFR 14" in c for c in lev.cautions)
+    normal = intake.model_copy(update={"labs": intake.labs.model_copy(update={"egfr_ml_min": 95.0, "urea_mmol_l": None})})
+    lev = next(t for t in assess(normal).treatment if t.id == "levetiracetam")
+    assert not any("Renally cleared" in c for c in lev.cautions)

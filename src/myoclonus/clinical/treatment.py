@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from myoclonus.clinical.assessment import Cause, CautionItem, TreatmentItem
+from myoclonus.clinical.medications import EGFR_REDUCED_ML_MIN, load_drugs, resolve_drug
 
 if TYPE_CHECKING:  # pragma: no cover
     from myoclonus.clinical.engine import EngineContext
@@ -97,7 +98,25 @@ def _item_cautions(ctx: "EngineContext", entry, contexts: set[str]) -> list[str]
     for caution in getattr(entry, "cautions", []):
         if caution.context in contexts or caution.context in ("drug_induced", "long-term use"):
             out.append(f"{caution.text.for_audience(ctx.audience)}{ctx.sources_text(list(caution.sources))}")
+    renal = _renal_caution(ctx, entry)
+    if renal:
+        out.append(renal)
     return out
+
+
+def _renal_caution(ctx: "EngineContext", entry) -> str | None:
+    """A renally cleared treatment drug proposed with eGFR < 60 ml/min (KDIGO 2012 stage G3a or worse)."""
+    egfr = ctx.intake.labs.egfr_ml_min
+    if getattr(entry, "treatment_type", "drug") != "drug" or not isinstance(egfr, float) or egfr >= EGFR_REDUCED_ML_MIN:
+        return None
+    drug = resolve_drug(entry.id.split(".", 1)[1])
+    if drug is None or not drug.renally_cleared:
+        return None
+    citation = load_drugs().references.get(drug.renal_source or "", drug.renal_source or "")
+    if ctx.audience == "patient":
+        return "Your kidneys clear this medicine; the dose must be adjusted to your kidney function."
+    return (f"Renally cleared: eGFR {egfr:g} ml/min (below {EGFR_REDUCED_ML_MIN:g}, KDIGO 2012) - adjust the dose and "
+            f"monitor for accumulation [kdigo_2012; {citation}]")
 
 
 def _item(ctx, entry, line: int, origin: str, contexts: set[str], *, context: str | None = None,
