@@ -77,7 +77,8 @@ def make_emg(*, sfreq: float = 2048.0, duration_s: float = 20.0, seed: int = 0, 
              noise_uv: float = 3.0, tonic_uv: float = 0.0, mains_hz: float | None = None, mains_uv: float = 50.0,
              ecg_uv: float = 0.0, n_silent: int = 0, silent_ms: tuple[float, float] = (60.0, 250.0),
              movement: int = 0, pops: int = 0, clip_at_uv: float | None = None, min_gap_s: float = 0.15) -> SyntheticEmg:
-    """One EMG channel with bursts (amplitude = snr x noise RMS) and optional confounders."""
+    """One EMG channel with bursts (RMS = snr x background RMS, background = noise and tonic
+    activity) and optional confounders."""
     rng = np.random.default_rng(seed)
     n = int(round(duration_s * sfreq))
     x = noise_uv * rng.standard_normal(n)  # amplifier noise, white
@@ -88,6 +89,7 @@ def make_emg(*, sfreq: float = 2048.0, duration_s: float = 20.0, seed: int = 0, 
         is_silent[rng.choice(onsets.size, size=min(n_silent, onsets.size), replace=False)] = True
     gain = np.zeros(n)
     amp_env = np.ones(n)
+    background_uv = float(np.hypot(noise_uv, tonic_uv))  # SNR is relative to the whole background
     s_on, s_off = [], []
     for o, d, sil in zip(onsets, durs, is_silent):
         a, b = int(round(o * sfreq)), int(round((o + d) * sfreq))
@@ -98,7 +100,7 @@ def make_emg(*, sfreq: float = 2048.0, duration_s: float = 20.0, seed: int = 0, 
             s_on.append(a / sfreq)
             s_off.append(b / sfreq)
         else:
-            gain[a:b] = rng.uniform(*snr) * noise_uv
+            gain[a:b] = rng.uniform(*snr) * background_uv
     burst_sig = band_noise(rng, n, sfreq) * gain
     if tonic_uv:
         x += tonic_uv * band_noise(rng, n, sfreq) * amp_env

@@ -81,3 +81,23 @@ def test_annotations_carry_channel_names():
     assert len(ann) == len(res)
     assert set(ann.description) == {"myoclonus/burst"}
     assert all(ch == ("EMG R FDI",) for ch in ann.ch_names)
+
+
+CONFOUNDERS = {
+    "tonic": dict(tonic_uv=15.0),
+    "tonic_weak_bursts": dict(tonic_uv=15.0, snr=(3.0, 10.0)),
+    "mains60": dict(mains_hz=60.0),
+    "mains50": dict(mains_hz=50.0, mains_uv=200.0),
+    "ecg": dict(ecg_uv=300.0),
+    "movement_pops": dict(movement=3, pops=3),
+}
+
+
+@pytest.mark.parametrize("sfreq", RATES)
+@pytest.mark.parametrize("name", list(CONFOUNDERS))
+def test_accuracy_with_confounders(sfreq, name):
+    """Targets of issue 3: burst F1 >= 0.95 and median onset error <= 3 ms under confounders."""
+    sim = make_emg(sfreq=sfreq, seed=21, duration_s=30, n_bursts=40, **CONFOUNDERS[name])
+    score = detect_bursts(sim.data_uv, sfreq, ["EMG RA"]).compare_detection(sim.onsets_s)
+    assert score["f1"] >= 0.95, score
+    assert score["median_onset_error_ms"] <= 3.0, score

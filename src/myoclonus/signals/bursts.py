@@ -135,11 +135,38 @@ def _segment_max(values: np.ndarray, runs: np.ndarray) -> np.ndarray:
     return np.maximum.reduceat(ext, runs.ravel())[::2]
 
 
-def _hysteresis(env: np.ndarray, low: np.ndarray, high: np.ndarray, merge_gap: int) -> np.ndarray:
-    runs = _runs(env > low)
+def _envelopes(y: np.ndarray, sfreq: float, block: int, cond: ConditioningSettings, bset: BurstSettings):
+    """Short envelope with its background mean and lower (extent) level, and the detection
+    envelope (averaged over the shortest burst, ``min_burst_ms``) with its upper level.
+
+    A burst lasts at least ``min_burst_ms``, so averaging over that long loses none of its
+    height while the background fluctuations shrink: the decision is taken on the longer
+    average, the extent and onset on the short one.
+    """
+    floor = np.float32(art.FLAT_RMS_UV)
+    env = rectified_envelope(y, sfreq, cond.envelope_ms)
+    mean_b, sd_b = _background(env, block)
+    mean = np.repeat(mean_b, block)[: env.size]
+    low = mean + np.repeat(np.float32(bset.offset_threshold_sd) * sd_b, block)[: env.size] + floor
+    det_ms = max(bset.min_burst_ms, cond.envelope_ms)
+    env_d = rectified_envelope(y, sfreq, det_ms) if det_ms > cond.envelope_ms else env
+    mean_d, sd_d = _background(env_d, block)
+    high_d = np.repeat(mean_d + np.float32(bset.onset_threshold_sd) * sd_d, block)[: env.size] + floor
+    if env_d is not env:
+        # a burst continues while either envelope stays up: the longer average bridges the dips
+        # of a weak burst's short envelope (onset and offset are then trimmed on the short one)
+        low_d = np.repeat(mean_d + np.float32(bset.offset_threshold_sd) * sd_d, block)[: env.size] + floor
+        active = (env > low) | (env_d > low_d)
+    else:
+        active = env > low
+    return env, mean, low, env_d, high_d, active
+
+
+def _hysteresis(active: np.ndarray, env_d: np.ndarray, high_d: np.ndarray, merge_gap: int) -> np.ndarray:
+    runs = _runs(active)
     if runs.size == 0:
         return runs
-    keep = _segment_max(env - high, runs) > 0
+    keep = _segment_max(env_d - high_d, runs) > 0
     runs = runs[keep]
     if runs.shape[0] > 1 and merge_gap > 0:
         new_group = np.concatenate(([True], (runs[1:, 0] - runs[:-1, 1]) >= merge_gap))
@@ -207,15 +234,9 @@ def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: t
     block = block_samples(sfreq)
     core_lo, core_hi = core[0] - offset, core[1] - offset
     y = apply_filter(x, filt, block=block, at_recording_start=offset == 0)
-    env = rectified_envelope(y, sfreq, cond.envelope_ms)
-    mean_b, sd_b = _background(env, block)
-    mean = np.repeat(mean_b, block)[: env.size]
-    sd = np.repeat(sd_b, block)[: env.size]
-    floor = np.float32(art.FLAT_RMS_UV)
-    low = mean + np.float32(bset.offset_threshold_sd) * sd + floor
-    high = mean + np.float32(bset.onset_threshold_sd) * sd + floor
     merge_gap = int(round(bset.merge_gap_ms * sfreq / 1000.0))
-    runs = _hysteresis(env, low, high, merge_gap)
+    env, mean, low, env_d, high_d, active = _envelopes(y, sfreq, block, cond, bset)
+    runs = _hysteresis(active, env_d, high_d, merge_gap)
 
     artefacts: list[tuple] = []
     # ECG: candidate peaks that repeat the same waveform at a heart rate are removed first
@@ -225,8 +246,8 @@ def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: t
         beats = art.find_ecg_beats(y, sfreq, peaks)
         if beats.peaks.size:
             y = art.subtract_ecg(y, beats)
-            env = rectified_envelope(y, sfreq, cond.envelope_ms)
-            runs = _hysteresis(env, low, high, merge_gap)
+            env, mean, low, env_d, high_d, active = _envelopes(y, sfreq, block, cond, bset)
+            runs = _hysteresis(active, env_d, high_d, merge_gap)
             h = beats.half_window
             for p in beats.peaks:
                 if core_lo <= p < core_hi:
@@ -262,7 +283,8 @@ def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: t
         if art.is_pop(seg, sfreq):
             artefacts.append((name, "pop", t_on, t_off))
             continue
-        if art.is_movement(seg, sfreq):
+        pad = int(round(0.05 * sfreq))
+        if art.is_movement(seg, x[max(a - pad, 0) : b + pad], sfreq):
             artefacts.append((name, "movement", t_on, t_off))
             continue
         rect = np.abs(seg.astype(np.float64))

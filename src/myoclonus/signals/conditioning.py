@@ -28,6 +28,7 @@ __all__ = [
     "band_edges_hz",
     "apply_filter",
     "rectified_envelope",
+    "remove_mains",
 ]
 
 logger = logging.getLogger(__name__)
@@ -188,7 +189,7 @@ def _group_delay_samples(sos: np.ndarray, sfreq: float, low: float, high: float)
 #: from which the mains line is estimated: a burst then cannot excite the narrow resonator and
 #: leave a ringing tail after it (engineering choice; Gaussian background is never clipped at 4 SD).
 MAINS_CLIP_SD = 4.0
-#: Length of the odd reflection that warms the filters up at the start of the recording.
+#: Length of the mirrored start that warms the filters up at the start of the recording.
 WARMUP_S = 0.5
 
 
@@ -207,7 +208,7 @@ def apply_filter(x: np.ndarray, filt: EmgFilter, *, block: int | None = None, at
     block : int | None
         Samples per baseline block (robust scale for the mains clipping); default 1 s.
     at_recording_start : bool
-        Prepend an odd reflection so the filters start settled (only at sample 0 of a recording,
+        Prepend a mirror image of the first samples so the filters start settled (only at sample 0 of a recording,
         so chunked and one-shot runs agree).
 
     Returns
@@ -222,21 +223,53 @@ def apply_filter(x: np.ndarray, filt: EmgFilter, *, block: int | None = None, at
     if at_recording_start:
         pad = min(int(round(WARMUP_S * filt.sfreq)), x32.size - 1)
         if pad > 0:
-            x32 = np.concatenate((2 * x32[0] - x32[pad:0:-1], x32))
+            x32 = np.concatenate((x32[pad:0:-1], x32))  # mirror: no step at the junction
     zi = signal.sosfilt_zi(filt.sos).astype(np.float32) * x32[0]
     y, _ = signal.sosfilt(filt.sos.astype(np.float32), x32, zi=zi)
-    if filt.mains_sos:
-        blk = block or x32.size
-        for sos_peak in filt.mains_sos:
-            clipped = _robust_clip(y, blk, MAINS_CLIP_SD)
-            y = y - signal.sosfilt(sos_peak.astype(np.float32), clipped)
     y = y[pad:]
+    if filt.mains_sos:
+        y = remove_mains(y, filt, block or x32.size, warm_start=at_recording_start)
     d = filt.delay_samples
     if d:
         out = np.zeros_like(y)
         out[: y.size - d] = y[d:]
         return out
     return y
+
+
+def remove_mains(y: np.ndarray, filt: EmgFilter, block: int, *, warm_start: bool = False) -> np.ndarray:
+    """Subtract each mains harmonic, estimated robustly so bursts do not ring through.
+
+    First pass: a narrow resonator gives the line ``m1`` (a plain notch would output
+    ``y - m1``). The residual ``y - m1`` is clipped at :data:`MAINS_CLIP_SD` robust SD per
+    block, and the resonator runs again on ``m1 + clipped residual``: the burst energy that
+    reaches the second resonator is bounded by the background level, so the line estimate
+    carries no burst tail.
+
+    With ``warm_start`` (sample 0 of a recording) the resonators start in the steady state of
+    the sinusoid fitted by least squares to the first second, so the line is removed from the
+    first sample on.
+    """
+    for f0, sos_peak in zip(filt.notch_hz, filt.mains_sos):
+        sos32 = sos_peak.astype(np.float32)
+        zi = _steady_state(y, sos_peak, f0, filt.sfreq) if warm_start else np.zeros((sos32.shape[0], 2), np.float32)
+        m1, _ = signal.sosfilt(sos32, y, zi=zi)
+        resid = y - m1
+        m2, _ = signal.sosfilt(sos32, m1 + _robust_clip(resid, block, MAINS_CLIP_SD), zi=zi)
+        y = y - m2
+    return y
+
+
+def _steady_state(y: np.ndarray, sos: np.ndarray, f0: float, sfreq: float) -> np.ndarray:
+    """Resonator state after 3 s of the sinusoid at ``f0`` fitted to the first second of ``y``."""
+    n_fit = min(y.size, int(round(sfreq)))
+    t = np.arange(n_fit) / sfreq
+    basis = np.column_stack((np.cos(2 * np.pi * f0 * t), np.sin(2 * np.pi * f0 * t)))
+    coef, *_ = np.linalg.lstsq(basis, np.asarray(y[:n_fit], np.float64), rcond=None)
+    t_pre = np.arange(-int(round(3 * sfreq)), 0) / sfreq
+    pre = coef[0] * np.cos(2 * np.pi * f0 * t_pre) + coef[1] * np.sin(2 * np.pi * f0 * t_pre)
+    _, zf = signal.sosfilt(sos, pre, zi=np.zeros((sos.shape[0], 2)))
+    return zf.astype(np.float32)
 
 
 def _robust_clip(y: np.ndarray, block: int, k: float) -> np.ndarray:
