@@ -235,6 +235,17 @@ def test_stimuli_from_channel_and_annotations():
     rec = Recording.from_array(np.vstack([np.zeros(5000), stim, trig]), sfreq, ["EMG R FDI", "STIM", "TRIG"], annotations=annotations)
     got = [(round(s.onset_s, 4), s.label) for s in rec.stimuli]
     assert got == [(0.1, "STIM:1"), (0.5, "Stimulus/S  1"), (1.0, "TRIG"), (2.5, "STIM:4"), (4.999, "STIM:1")]
+    assert all(isinstance(s.onset_s, float) for s in rec.stimuli)
+
+
+def test_stimulus_channel_and_annotation_are_one_stimulus():
+    stim = np.zeros(3000)
+    stim[[1000, 2000]] = 1
+    annotations = mne.Annotations([0.5003, 1.0, 1.2], [0, 0, 0], ["stim/median_nerve", "stim/median_nerve", "stim/median_nerve"])
+    rec = Recording.from_array(np.vstack([np.zeros(3000), stim]), 2000.0, ["EMG R FDI", "STIM"], annotations=annotations)
+    got = [(s.onset_s, s.label, s.source) for s in rec.stimuli]
+    assert got == [(0.5, "stim/median_nerve", "STIM+annotation"), (1.0, "stim/median_nerve", "STIM+annotation"),
+                   (1.2, "stim/median_nerve", "annotation")]
 
 
 def test_header_identifiers_are_dropped(tmp_path):

@@ -53,6 +53,9 @@ VOLTAGE_KINDS = frozenset({"emg", "eeg", "eog", "ecg"})
 _UNIT_TO_UV = {"v": 1e6, "mv": 1e3, "uv": 1.0, "µv": 1.0, "μv": 1.0, "nv": 1e-3}
 _STIM_ANNOTATION = re.compile(r"(?i)\b(stim\w*|trig\w*)")
 _STIM_SCAN_S = 60.0  # stimulus channels are scanned in windows of this length (bounded memory)
+#: A stimulus-channel event and a stimulus annotation closer than this are the same stimulus
+#: (engineering choice: a few samples at 1 kHz; annotations are often rounded to 1 ms or 0.1 ms).
+STIMULUS_MATCH_MS = 5.0
 
 
 @dataclass(frozen=True)
@@ -290,15 +293,31 @@ class Recording:
 
         Annotations count as stimuli when their text names a stimulus or trigger
         (``Stimulus/S  1``, ``stim``, ``trigger`` ...). Stimulus channels are scanned window by window.
+        A channel event and an annotation within ``STIMULUS_MATCH_MS`` of each other are one
+        stimulus: the channel's sample-exact onset with the annotation's text.
         """
-        found = [
+        marked = [
             Stimulus(float(a["onset"]), str(a["description"]), "annotation")
             for a in self.annotations
             if _STIM_ANNOTATION.search(str(a["description"]))
         ]
+        from_channels: list[Stimulus] = []
         for name in self.picks("stim"):
-            found.extend(self._stim_channel_events(name))
-        return sorted(found, key=lambda s: (s.onset_s, s.label))
+            from_channels.extend(self._stim_channel_events(name))
+        tolerance_s = STIMULUS_MATCH_MS / 1000.0
+        merged = []
+        used = set()
+        annotation_onsets = np.array([m.onset_s for m in marked])
+        for event in from_channels:
+            if annotation_onsets.size:
+                k = int(np.argmin(np.abs(annotation_onsets - event.onset_s)))
+                if k not in used and abs(annotation_onsets[k] - event.onset_s) <= tolerance_s:
+                    used.add(k)
+                    merged.append(Stimulus(event.onset_s, marked[k].label, f"{event.source}+annotation"))
+                    continue
+            merged.append(event)
+        merged.extend(m for k, m in enumerate(marked) if k not in used)
+        return sorted(merged, key=lambda s: (s.onset_s, s.label))
 
     def _stim_channel_events(self, name: str) -> list[Stimulus]:
         step = max(1, int(_STIM_SCAN_S * self._sfreq))
@@ -324,7 +343,7 @@ class Recording:
                 before = np.concatenate([[prev if prev is not None else 0], level[:-1]])
                 onsets = np.flatnonzero((level == 1) & (before == 0))
                 labels = [name] * len(onsets)
-            events.extend(Stimulus((start + i) / self._sfreq, lab, name) for i, lab in zip(onsets, labels))
+            events.extend(Stimulus(float((start + i) / self._sfreq), lab, name) for i, lab in zip(onsets, labels))
             if x.size:
                 prev = level[-1]
         return events
