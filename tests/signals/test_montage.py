@@ -42,6 +42,11 @@ CONTRACT_MUSCLES = [
         ("tibialis anterior left", "TA", "left"),
         ("EMG Rectus Abdominis", "RA", None),
         ("orbicularis oculi R", "OOC", "right"),
+        # polysomnography leg / chin EMG (CONTRACTS §4), bipolar numbering
+        ("LLEG", "TA", "left"),
+        ("RLEG1-RLEG2", "TA", "right"),
+        ("LAT1-LAT2", "TA", "left"),
+        ("Chin1-Chin2", "MEN", None),
     ],
 )
 def test_contract_name_forms(name, muscle, side):

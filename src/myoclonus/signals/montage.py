@@ -234,7 +234,13 @@ def parse_channel_name(name: str, *, hint_kind: str | None = None) -> ChannelInf
 
 def _parse_emg(tokens: list[str]) -> tuple[str, str | None, str | None] | None:
     """Find (muscle, side, level) in name tokens, or ``None`` when no muscle is named."""
+    index = _alias_index()
     tokens = list(tokens)
+    for i, token in enumerate(tokens):
+        # bipolar electrode numbering: "Chin1-Chin2", "LAT1-LAT2", "RLEG1"
+        stem = re.sub(r"\d+$", "", token)
+        if stem != token and len(stem) >= 2 and not _is_segment(token) and (stem in index or _split_glued_side(stem)):
+            tokens[i] = stem
     side = None
     for i, token in enumerate(tokens):
         glued = _split_glued_side(token) if token not in _alias_index() else None
