@@ -31,7 +31,7 @@ def test_list_table_shows_ids():
 def test_list_unknown_kind_exits_2_with_suggestion():
     result = runner.invoke(app, ["kb", "list", "--kind", "treatments"])
     assert result.exit_code == 2
-    assert "Did you mean 'treatment'?" in result.output
+    assert "Did you mean 'treatment'?" in " ".join(result.output.split())
     assert "Traceback" not in result.output
 
 
@@ -73,7 +73,7 @@ def test_show_unknown_id_exits_2_with_did_you_mean():
 def test_show_bad_audience_exits_2():
     result = runner.invoke(app, ["kb", "show", "treatment.clonazepam", "--audience", "patients"])
     assert result.exit_code == 2
-    assert "Did you mean 'patient'?" in result.output
+    assert "Did you mean 'patient'?" in " ".join(result.output.split())
 
 
 def test_search_ranks_name_matches_first():
@@ -90,3 +90,18 @@ def test_search_by_alias_and_no_match():
     result = runner.invoke(app, ["kb", "search", "zzzqqq"])
     assert result.exit_code == 0
     assert "No entry matches" in result.output
+
+
+def test_refs_lists_unverified_references_with_citing_entries():
+    result = runner.invoke(app, ["kb", "refs", "--tag", "unverified", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert rows and {r["tag"] for r in rows} == {"unverified"}
+    kratz = next(r for r in rows if r["key"] == "kratz_2004")
+    assert "lab.sodium_mmol_l" in kratz["cited_by"]
+
+
+def test_refs_bad_tag_exits_2():
+    result = runner.invoke(app, ["kb", "refs", "--tag", "primry"])
+    assert result.exit_code == 2
+    assert "Did you mean 'primary'?" in " ".join(result.output.split())

@@ -133,6 +133,44 @@ def show(
     _print_entry(Console(), kb, entry, audience)
 
 
+@kb_app.command("refs")
+def refs(
+    tag: str = typer.Option(None, "--tag", help="Only references with this tag: source_article, primary, secondary, unverified."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON list instead of a table."),
+) -> None:
+    """List the cited works with their evidence tag and how many entries cite each."""
+    from myoclonus.knowledge import load_kb
+
+    tags = ("source_article", "primary", "secondary", "unverified")
+    if tag is not None and tag not in tags:
+        raise InputError(
+            f"Invalid value for '--tag'. Allowed values are {', '.join(tags)}, but got '{tag}' instead."
+            f"{did_you_mean(tag, tags)}",
+            where="kb refs",
+        )
+    kb = load_kb()
+    cited_by: dict[str, list[str]] = {key: [] for key in kb.references}
+    for entry in kb.entries.values():
+        for key in entry.all_sources():
+            cited_by[key].append(entry.id)
+    rows = [
+        {"key": ref.key, "tag": ref.tag, "citation": ref.readable(), "cited_by": cited_by[ref.key]}
+        for ref in kb.references.values()
+        if tag is None or ref.tag == tag
+    ]
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    table = Table(title=f"{len(rows)} references" + (f" tagged {tag}" if tag else ""))
+    table.add_column("key", style="bold", no_wrap=True)
+    table.add_column("tag")
+    table.add_column("entries", justify="right")
+    table.add_column("citation")
+    for row in rows:
+        table.add_row(row["key"], row["tag"], str(len(row["cited_by"])), escape(row["citation"]))
+    Console().print(table)
+
+
 @kb_app.command("search")
 def search_entries(
     words: list[str] = typer.Argument(..., help="Words that must all occur (prefix match) in id, name, aliases or text."),
