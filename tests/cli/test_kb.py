@@ -51,6 +51,8 @@ def test_show_patient_register():
     out = " ".join(result.output.split())
     assert load_kb().get("cause.hypoglycaemia").text.patient in out
     assert "Hypoglycaemia causes myoclonus" not in out  # clinician text not shown
+    assert "cause class" not in out and "HPO" not in out  # technical labels are clinician-only
+    assert "[S1]" in out  # sources stay visible
 
 
 def test_show_json_has_hpo_labels_and_citations():

@@ -82,11 +82,13 @@ def _print_entry(console: Console, kb, entry, audience: str) -> None:
     clinician = audience == "clinician"
     console.print(f"[bold]{escape(entry.name)}[/]  [dim]{entry.id} ({entry.kind})[/]")
     console.print(escape(entry.text.for_audience(audience)))
-    for field in ("triage", "cause_class", "clinical_group", "origin", "group"):
+    # The patient view keeps triage, ranges, cautions and sources; technical labels are clinician-only.
+    fields = ("triage", "cause_class", "clinical_group", "origin", "group") if clinician else ("triage",)
+    for field in fields:
         value = getattr(entry, field, None)
         if value:
             console.print(f"[bold]{field.replace('_', ' ')}:[/] {value}")
-    if getattr(entry, "typical_origins", None):
+    if clinician and getattr(entry, "typical_origins", None):
         console.print(f"[bold]typical origins:[/] {', '.join(entry.typical_origins)}")
     if entry.kind == "lab":
         low = "-" if entry.low is None else f"{entry.low:g}"
@@ -105,9 +107,9 @@ def _print_entry(console: Console, kb, entry, audience: str) -> None:
         console.print(f"{label}{escape(context)}: {escape(caution.text.for_audience(audience))}  [dim]{escape(_keys(caution.sources))}[/]")
     for claim in getattr(entry, "source_claims", []):
         console.print(f"[bold]source {claim.source} says:[/] {escape(claim.claim)}")
-    if entry.hpo:
+    if entry.hpo and clinician:
         console.print("[bold]HPO:[/] " + escape("; ".join(f"{hp} {kb.hpo[hp].label}" for hp in entry.hpo)))
-    if entry.related:
+    if entry.related and clinician:
         console.print("[bold]related:[/] " + ", ".join(entry.related))
     console.print("[bold]sources:[/]")
     for citation in kb.describe_sources(entry):
