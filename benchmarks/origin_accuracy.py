@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import time
+import traceback
 from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -94,7 +95,8 @@ def run_case(case: tuple) -> dict:
         out.update({f"det_{k}": v for k, v in _summarise(det).items()})
     except Exception as exc:  # noqa: BLE001 - a crash counts as a wrong answer and is reported
         out.update({"det_top": "error", "det_jlba": "error", "det_jlba_epochs": 0, "det_bp": "error", "det_coh": None,
-                    "det_error": f"{type(exc).__name__}: {exc}"})
+                    "det_error": f"{type(exc).__name__}: {exc} (at {traceback.extract_tb(exc.__traceback__)[-1].filename.split('/')[-1]}:"
+                                 f"{traceback.extract_tb(exc.__traceback__)[-1].lineno})"})
     truth_silent = pd.DataFrame([{"channel": s.channel, "onset_s": s.onset_s, "duration_ms": s.duration_ms} for s in sim.truth.silent_periods]) \
         if sim.truth.silent_periods else None
     ora = run_neurophysiology(rec, bursts=_truth_bursts(sim, rec), jerks=np.array([j.onset_s for j in sim.truth.jerks]), silent=truth_silent)

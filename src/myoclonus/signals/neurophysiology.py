@@ -13,6 +13,7 @@ longer recordings are analysed on their first part and a warning says so.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -72,6 +73,7 @@ class NeurophysiologyResults:
             "c_reflex": [r.to_dict() for r in self.c_reflex],
             "stimulus_responses": self.stimulus.to_dict() if self.stimulus else None,
             "warnings": list(self.warnings),
+            "origin_notes": list(self.origin.notes),
             "disclaimer": self.origin.disclaimer,
         }
         return {"neurophysiology": neuro, "origin": self.origin.to_findings(), "origin_criteria": self.origin.criteria_dicts()}
@@ -107,12 +109,36 @@ def _find_eeg(names: list[str], wanted: Sequence[str]) -> int | None:
     return None
 
 
-def _stimulus_onsets(source, stimuli) -> np.ndarray:
+#: Stimulus markers closer than this are one stimulus (a STIM-channel edge and its annotation;
+#: engineering choice, far below any stimulation interval).
+STIMULUS_MERGE_S = 0.005
+_SOMATOSENSORY = re.compile(r"(?i)median|somatosens|\bsep\b|electric|nerve_?stim|ulnar")
+_NOT_SOMATOSENSORY = re.compile(r"(?i)audit|sound|tone|startle|acoustic|facial|blink|tap|flash|photic|light")
+
+
+def _stimulus_events(source, stimuli) -> list[tuple[float, str]]:
+    """(onset_s, label) of each stimulus, duplicates (channel edge + annotation) merged."""
     if stimuli is None:
         stimuli = getattr(source, "stimuli", None) or []
     if isinstance(stimuli, np.ndarray):
-        return np.sort(stimuli.astype(float))
-    return np.sort(np.asarray([getattr(s, "onset_s", s) for s in stimuli], dtype=float))
+        raw = [(float(t), "") for t in stimuli]
+    else:
+        raw = [(float(getattr(s, "onset_s", s)), str(getattr(s, "label", ""))) for s in stimuli]
+    merged: list[tuple[float, str]] = []
+    for t, label in sorted(raw):
+        if merged and t - merged[-1][0] <= STIMULUS_MERGE_S:
+            merged[-1] = (merged[-1][0], f"{merged[-1][1]} {label}".strip())
+        else:
+            merged.append((t, label))
+    return merged
+
+
+def somatosensory_stimuli(events: list[tuple[float, str]]) -> np.ndarray:
+    """Onsets of the stimuli usable for SEP / C-reflex: labelled median-nerve (or other somatosensory)
+    stimuli when labels say so, otherwise every stimulus not labelled auditory, facial, visual or tap."""
+    if any(_SOMATOSENSORY.search(lab) for _, lab in events):
+        return np.asarray([t for t, lab in events if _SOMATOSENSORY.search(lab)])
+    return np.asarray([t for t, lab in events if not _NOT_SOMATOSENSORY.search(lab)])
 
 
 def run_neurophysiology(
@@ -215,13 +241,16 @@ def run_neurophysiology(
                 emg_coh.append(coherence(rect[a], rect[bb], sfreq, names=(chans[a].label, chans[bb].label), segment_s=o.coherence_segment_s,
                                          band_hz=o.coherence_band_hz, alpha=o.significance_alpha))
 
-    stim = _before(_stimulus_onsets(source, stimuli))
+    events = _stimulus_events(source, stimuli)
+    stim = _before(np.asarray([t for t, _ in events], dtype=float))
+    somato = _before(somatosensory_stimuli(events).astype(float))
     sep, creflex, stim_resp = None, [], None
-    if stim.size:
-        sep = somatosensory_evoked_potential(eeg, sfreq, eeg_names, stim, settings=o)
+    if somato.size:
+        sep = somatosensory_evoked_potential(eeg, sfreq, eeg_names, somato, settings=o)
         for name, c in chans.items():
             if c.kind == "emg" and c.muscle in HAND_MUSCLES:
-                creflex.append(c_reflex(rectified_emg(source.get_data([name], 0, n_read)[0], sfreq), sfreq, c.label, stim, settings=o))
+                creflex.append(c_reflex(rectified_emg(source.get_data([name], 0, n_read)[0], sfreq), sfreq, c.label, somato, settings=o))
+    if stim.size:
         if b is not None and len(b):
             stim_resp = stimulus_responses(stim, b, {n: c.label for n, c in chans.items()}, settings=o)
 

@@ -65,6 +65,9 @@ _ANTAGONIST = {"BIC": "TRI", "TRI": "BIC", "ECR": "FCR", "FCR": "ECR", "QUAD": "
 _FACIAL = {"OOC", "OOR", "MEN"}
 _ACCESSORY = {"SCM", "TRAP"}
 _AXIAL_THORACIC = {"PSP", "RA", "INT"}
+#: Muscles starting within this time of the jerk onset all count as its first muscle (engineering
+#: choice: conduction jitter of a few ms; bilateral homologous muscles start together).
+LEADER_TIE_MS = 5.0
 
 
 def _level(info: ChannelInfo) -> str | None:
@@ -201,6 +204,7 @@ class OriginEstimate:
     criteria: list[Criterion]
     scores: dict[str, float]
     n_jerks: int = 0
+    notes: list[str] = field(default_factory=list)
     disclaimer: str = "Decision support, not a diagnosis: the origin estimate combines published criteria; each is listed with its source."
 
     @property
@@ -232,6 +236,28 @@ def _softmax(scores: dict[str, float]) -> list[tuple[str, float]]:
     ex = {k: math.exp(v - m) for k, v in scores.items()}
     tot = sum(ex.values())
     return sorted(((k, v / tot) for k, v in ex.items()), key=lambda kv: (-kv[1], ORIGINS.index(kv[0])))
+
+
+def _main_population(jt: JerkTable, notes: list[str]) -> JerkTable:
+    """Keep the multi-muscle jerks when they are a sizeable population (>= 10 and >= 30% of jerks).
+
+    Isolated single-channel bursts in a multi-channel recording are set aside for the pattern
+    criteria: they are often residual artefact (ECG in trunk muscles, pops) and would blur extent,
+    order and rhythm (engineering choice; the note says how many were set aside).
+    """
+    if jt.n_jerks == 0 or len(jt.first) == 0:
+        return jt
+    sizes = jt.first.groupby("jerk")["channel"].nunique()
+    multi = np.asarray(sorted(sizes[sizes >= 2].index))
+    if multi.size < 10 or multi.size < 0.3 * jt.n_jerks or multi.size == jt.n_jerks:
+        return jt
+    keep = set(multi.tolist())
+    remap = {old: new for new, old in enumerate(multi.tolist())}
+    first = jt.first[jt.first["jerk"].isin(keep)].assign(jerk=lambda d: d["jerk"].map(remap))
+    allb = jt.all_bursts[jt.all_bursts["jerk"].isin(keep)].assign(jerk=lambda d: d["jerk"].map(remap))
+    notes.append(f"{jt.n_jerks - multi.size} single-muscle jerks set aside (isolated bursts, possibly artefact); "
+                 f"the pattern criteria use the {multi.size} multi-muscle jerks")
+    return JerkTable(first.reset_index(drop=True), allb.reset_index(drop=True), int(multi.size), jt.onsets_s[multi])
 
 
 # ---- individual criteria -------------------------------------------------------------------------
@@ -325,14 +351,25 @@ def _recruitment_criteria(jt: JerkTable, channels: dict[str, ChannelInfo], s: An
     multi = jt.first.groupby("jerk").filter(lambda g: len(g) >= 2)
     if multi.empty:
         return [Criterion("recruitment", "Recruitment order", "not_assessable", "no jerk with >= 2 muscles", "CRITERIA 1.1", {})]
-    firsts = multi.sort_values(["jerk", "onset_s"]).groupby("jerk").first()["channel"]
-    n_multi = int(firsts.size)
-    modal, n_modal = Counter(firsts).most_common(1)[0]
+    # Leaders of a jerk: muscles (either side) starting within LEADER_TIE_MS of the jerk onset, so
+    # bilateral synchronous muscles (R and L SCM) do not count as a change of order.
+    def key(ch: str) -> str:
+        info = channels.get(ch)
+        if info is None or info.muscle is None:
+            return ch
+        return f"{info.muscle} {info.level}" if info.muscle == "PSP" and info.level else info.muscle
+
+    leaders = multi[multi["latency_ms"] <= LEADER_TIE_MS].assign(key=lambda d: d["channel"].map(key))
+    sets = leaders.groupby("jerk")["key"].agg(set)
+    n_multi = int(multi["jerk"].nunique())
+    counts = Counter(k for ks in sets for k in ks)
+    modal_key, n_modal = counts.most_common(1)[0]
     consistency = n_modal / n_multi
+    modal = leaders.loc[leaders["key"] == modal_key, "channel"].value_counts().index[0]
     modal_info = channels.get(modal)
-    modal_label = modal_info.label if modal_info else modal
+    modal_label = modal_key
     # Functional: variable order (Pal 2011).
-    out.append(_crit("variable_order", "Variable recruitment order from jerk to jerk (modal first muscle in < 50% of jerks)",
+    out.append(_crit("variable_order", "Variable recruitment order from jerk to jerk (modal first muscle, within 5 ms of onset, in < 50% of jerks)",
                      consistency < 0.5, f"first muscle {modal_label} in {consistency:.0%} of {n_multi} jerks",
                      "Pal 2011 (CRITERIA 1.1: variable recruitment in functional jerks)", {F: 2.0, C: -0.5, S: -0.7, P: -0.7, CS: -0.5, SS: -0.5}, {F: -1.5}))
     # latency vs rank
@@ -554,6 +591,8 @@ def estimate_origin(
         crit = [Criterion("jerks_found", "Jerks (EMG bursts) or silent periods found", "not_met", "no jerk and no silent period detected", "CRITERIA 0", {})]
         return OriginEstimate([("none", 1.0)], crit, {}, 0)
     criteria: list[Criterion] = []
+    notes: list[str] = []
+    jt = _main_population(jt, notes)
     if jt.n_jerks:
         criteria += _duration_criteria(jt, s)
         criteria += _rhythm_criteria(jt)
@@ -569,4 +608,4 @@ def estimate_origin(
             scores[label] += pts
     probs = _softmax(scores)
     logger.info("origin: %s", ", ".join(f"{k} {v:.2f}" for k, v in probs[:3]))
-    return OriginEstimate(probs, criteria, scores, jt.n_jerks)
+    return OriginEstimate(probs, criteria, scores, jt.n_jerks, notes)
