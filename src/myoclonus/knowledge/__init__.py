@@ -8,7 +8,7 @@ Every entry carries its sources, text for clinicians and for patients, and HPO i
 verified list only. Decision support, not a diagnosis.
 """
 from myoclonus.knowledge.loader import KnowledgeBase, KnowledgeBaseError, load_kb
-from myoclonus.knowledge.lookup import search
+from myoclonus.knowledge.lookup import resolve, search
 from myoclonus.knowledge.models import (
     CAUSE_CLASSES,
     CLINICAL_GROUPS,
@@ -26,6 +26,7 @@ from myoclonus.knowledge.models import (
 __all__ = [
     "load_kb",
     "search",
+    "resolve",
     "KnowledgeBase",
     "KnowledgeBaseError",
     "BaseEntry",

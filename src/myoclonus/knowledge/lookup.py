@@ -1,5 +1,8 @@
 """Find knowledge-base entries by words: ``search(["startle", "clonazepam"])``.
 
+``resolve("chronic kidney disease", kind="cause")`` maps a free-text term to the one entry whose id,
+name or alias it names (normalised exactly), for matching intake free text to knowledge-base ids.
+
 Every word must occur (case-insensitive, as a prefix of a word) in the entry's id, name,
 aliases or text (either register). Results are ranked by where the words matched: id and name
 first, then aliases, then text.
@@ -13,7 +16,7 @@ from myoclonus.errors import InputError
 from myoclonus.knowledge.loader import KnowledgeBase, load_kb
 from myoclonus.knowledge.models import BaseEntry
 
-__all__ = ["search"]
+__all__ = ["search", "resolve"]
 
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -75,3 +78,36 @@ def search(words: Iterable[str] | str, *, kind: str | None = None, kb: Knowledge
             scored.append((-score, entry.id, entry))
     scored.sort(key=lambda item: (item[0], item[1]))
     return [entry for _, _, entry in scored]
+
+
+def _normalise(text: str) -> str:
+    text = text.lower().replace("'s", "").replace("\u2019s", "")
+    return "_".join(_WORD.findall(text.replace("-", " ")))
+
+
+def resolve(term: str, *, kind: str | None = None, kb: KnowledgeBase | None = None) -> BaseEntry | None:
+    """The entry a free-text term names exactly (id, id suffix, name or alias), else ``None``.
+
+    Parameters
+    ----------
+    term : str
+        E.g. ``"Chronic kidney disease"``, ``"cause.renal_failure"``, ``"CJD"``.
+    kind : str | None
+        Restrict to one entry kind.
+    kb : KnowledgeBase | None
+        Knowledge base to use; the bundled one by default.
+
+    Notes
+    -----
+    Matching is exact after normalisation (case, punctuation, possessive 's), never fuzzy, so a
+    clinical term is never silently mapped to a near-miss; use :func:`search` to explore.
+    """
+    kb = kb or load_kb()
+    key = _normalise(term)
+    if not key:
+        return None
+    for entry in kb.of_kind(kind) if kind else kb.entries.values():
+        names = [entry.id, entry.id.split(".", 1)[1], entry.name, *entry.aliases]
+        if key in {_normalise(n) for n in names}:
+            return entry
+    return None
