@@ -153,8 +153,7 @@ def process_recording(item: BatchItem) -> dict:
 
     Runs inside a Dask worker. Never raises for a bad recording: the error goes into the row.
     """
-    from myoclonus.signals.analysis import analyze
-    from myoclonus.signals.export import write_analysis
+    from myoclonus.pipeline import analyze_to_folder
 
     out_dir = Path(item.out_dir)
     marker = _read_marker(out_dir)
@@ -162,13 +161,12 @@ def process_recording(item: BatchItem) -> dict:
         return {**marker["row"], "status": "skipped"}
     started = time.perf_counter()
     try:
-        analysis = analyze(item.path, montage=item.montage)
         intake = None
         if item.intake:
             from myoclonus.clinical.presentation import load_intake
 
             intake = load_intake(item.intake)
-        write_analysis(analysis, out_dir, intake=intake)
+        analysis = analyze_to_folder(item.path, out_dir, intake=intake, montage=item.montage).analysis
     except (MyoclonusError, OSError, ValueError) as exc:
         return {**_failed_row(item.path, f"{type(exc).__name__}: {exc}"), "input_hash": item.input_hash}
     except Exception as exc:  # a recording must never stop the batch  # noqa: BLE001
@@ -192,31 +190,32 @@ def process_recording(item: BatchItem) -> dict:
 
 def study_row(findings: dict) -> dict:
     """Flatten one ``myoclonus.findings/1`` object into study-table columns."""
-    recording = findings.get("recording", {})
-    duration_s = float(recording.get("duration_s") or 0.0)
-    n_jerks = int(findings.get("jerks", {}).get("count", 0))
-    n_bursts = int(sum(m.get("count", 0) for m in findings.get("muscles", {}).values()))
+    source = findings["input"]
+    duration_s = float(source["duration_s"])
+    n_jerks = int(findings["jerks"]["count"])
+    n_bursts = int(findings["bursts"]["count"])
     per_hour = 3600.0 / duration_s if duration_s > 0 else float("nan")
-    origin = (findings.get("origin") or [{}])[0]
-    rhythm = findings.get("rhythm", {}) or {}
+    origin = findings.get("origin") or [{"label": None, "probability": None}]
+    rhythm = findings.get("rhythm") or {}
     row = {
         "duration_s": duration_s,
-        "n_channels": recording.get("n_channels"),
-        "n_emg_channels": recording.get("n_emg_channels"),
+        "n_channels": source["n_channels"],
+        "n_emg_channels": len(findings["muscles"]),
         "jerk_count": n_jerks,
         "burst_count": n_bursts,
         "jerks_per_h": n_jerks * per_hour,
         "bursts_per_h": n_bursts * per_hour,
         "rhythm_cv": rhythm.get("cv"),
         "rhythm_dominant_hz": rhythm.get("dominant_frequency_hz"),
-        "origin_top1": origin.get("label"),
-        "origin_probability": origin.get("probability"),
-        "warnings": "; ".join(findings.get("warnings", [])),
+        "origin_top1": origin[0]["label"],
+        "origin_probability": origin[0]["probability"],
+        "warnings": "; ".join(findings["warnings"]),
     }
-    for muscle, stats in sorted(findings.get("muscles", {}).items()):
-        row[f"bursts[{muscle}]"] = stats.get("count")
-        row[f"burst_median_ms[{muscle}]"] = stats.get("median_duration_ms")
-        row[f"burst_iqr_ms[{muscle}]"] = stats.get("iqr_duration_ms")
+    for muscle in findings["muscles"]:
+        label, stats = muscle["label"], muscle["bursts"]
+        row[f"bursts[{label}]"] = stats["count"]
+        row[f"burst_median_ms[{label}]"] = stats["median_duration_ms"]
+        row[f"burst_iqr_ms[{label}]"] = stats["iqr_duration_ms"]
     return row
 
 
