@@ -121,3 +121,14 @@ def test_conditions_match_kb_ids_names_and_synonyms_and_report_the_rest():
     assert result.matched == {"CKD": "cause.renal_failure", "Alzheimer's disease": "cause.alzheimer",
                               "renal failure": "cause.renal_failure"}
     assert result.unmatched == ["hypertension"]
+
+
+def test_json_schema_of_the_intake_accepts_every_example():
+    jsonschema = pytest.importorskip("jsonschema")
+    import yaml
+
+    schema = Intake.model_json_schema(by_alias=True)
+    for path in sorted(EXAMPLES.glob("*.yaml")):
+        jsonschema.validate(yaml.safe_load(path.read_text()), schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"schema": "myoclonus.intake/1", "onset": "yesterday"}, schema)

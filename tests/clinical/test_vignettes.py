@@ -82,3 +82,21 @@ def test_vignette(path):
     if "top_differential" in exp and a.differential[0].id != exp["top_differential"]:
         problems.append(f"top differential {a.differential[0].id}, expected {exp['top_differential']}")
     assert not problems, f"{v['title']}:\n  " + "\n  ".join(problems)
+
+
+def summarise() -> list[str]:
+    """One line per vignette: what the engine produced (for the issue's closing note)."""
+    lines = ["vignette | group | origin | triage | top causes (detail) | red flags | cautions"]
+    for path in VIGNETTES:
+        v = _load(path)
+        a = assess(parse_intake(v["intake"], where=path.name))
+        causes = ", ".join(f"{c.id}{f' ({c.detail})' if c.detail else ''} {c.probability:.2f}" for c in a.causes[:2])
+        flags = ", ".join(f.id.split(".", 1)[1] for f in a.red_flags) or "-"
+        cautions = ", ".join(dict.fromkeys(c.drug for c in a.cautions)) or "-"
+        lines.append(f"{path.stem} | {a.clinical_group[0].label} {a.clinical_group[0].probability:.2f} | "
+                     f"{a.origin[0].label} {a.origin[0].probability:.2f} | {a.triage.level} | {causes} | {flags} | {cautions}")
+    return lines
+
+
+if __name__ == "__main__":  # python tests/clinical/test_vignettes.py
+    print("\n".join(summarise()))

@@ -180,7 +180,7 @@ def plan_treatment(ctx: "EngineContext", causes: list[Cause]) -> tuple[list[Trea
     return items, _cautions(ctx, items, contexts)
 
 
-def _cautions(ctx: "EngineContext", items: list[TreatmentItem], contexts: set[str], *,
+def _cautions(ctx: "EngineContext", items: list[TreatmentItem], contexts: set[str], *,  # noqa: ARG001
               avoid_for_origin: bool = True) -> list[CautionItem]:
     out: dict[tuple[str, str], CautionItem] = {}
 
@@ -209,12 +209,5 @@ def _cautions(ctx: "EngineContext", items: list[TreatmentItem], contexts: set[st
             if caution.worsens and caution.context in contexts and caution.context != "drug_induced":
                 add(entry.id.split(".", 1)[1], caution.text.for_audience(ctx.audience), list(caution.sources),
                     caution.context)
-    # Proposed drugs that can themselves induce myoclonus.
-    listed = {i.id for i in items}
-    for entry in ctx.kb.of_kind("treatment"):
-        if entry.id.split(".", 1)[1] not in listed:
-            continue
-        for caution in entry.cautions:
-            if caution.worsens and caution.context == "drug_induced":
-                add(entry.id.split(".", 1)[1], caution.text.for_audience(ctx.audience), list(caution.sources), "drug_induced")
+    # (A proposed drug that can itself induce myoclonus carries that caution on its treatment item.)
     return list(out.values())

@@ -58,9 +58,15 @@ def _rapid_decline(ctx: "EngineContext") -> bool:
 
 
 def _opsoclonus(ctx: "EngineContext") -> bool:
-    # Flagged at any age: in children a neuroblastic tumour is found in about 50% (Pranzatelli 2017),
-    # in adults 39% are paraneoplastic (Armangue 2016).
-    return _has(ctx, "exam:opsoclonus")
+    # The KB flag is about children (neuroblastic tumour in about 50%, Pranzatelli 2017); when the
+    # age is not given it is raised too (under-triage is the worst error). Adults: see _ADULT_OMS.
+    age = ctx.intake.patient.age_years
+    return _has(ctx, "exam:opsoclonus") and not (isinstance(age, float) and age >= 18)
+
+
+def _adult_opsoclonus(ctx: "EngineContext") -> bool:
+    age = ctx.intake.patient.age_years
+    return _has(ctx, "exam:opsoclonus") and isinstance(age, float) and age >= 18
 
 
 def _new_drug(ctx: "EngineContext") -> bool:
@@ -160,6 +166,11 @@ def evaluate_triage(ctx: "EngineContext") -> tuple[Triage, list[RedFlag]]:
         flags.append(RedFlag(id=flag_id, text=entry.text.for_audience(ctx.audience),
                              sources=list(entry.sources), triage=entry.triage))
         reasons.append((entry.triage, _reason(ctx, entry, entry.triage)))
+    if _adult_opsoclonus(ctx):
+        text = ("urgent: opsoclonus-myoclonus in an adult - paraneoplastic in 39% of 114 adults (lung, breast, ovarian "
+                "teratoma); prompt tumour and antibody screen [armangue_2016]") if ctx.audience == "clinician" else (
+                "urgent: fast, chaotic eye movements with jerks need prompt tests, including a search for a tumour [armangue_2016]")
+        reasons.append(("urgent", text))
     if _has(ctx, "drug:serotonin_risk") and not _serotonin(ctx):
         reasons.append(("urgent", "urgent: serotonergic drug combination with myoclonus - review the drugs within days "
                         "and seek care at once if agitation, fever, sweating or confusion appear"
