@@ -159,3 +159,12 @@ def test_renally_cleared_treatment_gets_a_dose_caution_only_with_low_egfr():
     normal = intake.model_copy(update={"labs": intake.labs.model_copy(update={"egfr_ml_min": 95.0, "urea_mmol_l": None})})
     lev = next(t for t in assess(normal).treatment if t.id == "levetiracetam")
     assert not any("Renally cleared" in c for c in lev.cautions)
+
+
+def test_unknown_and_absent_features_are_worded_differently():
+    a = assess(parse_intake({"schema": "myoclonus.intake/1", "jerks": {"rhythm": "unknown", "distractible": "unknown",
+                                                                        "occurs_at": ["action"]}}))
+    unknown = next(n for n in a.notes if n.startswith("Reported as unknown"))
+    absent = next(n for n in a.notes if n.startswith("Not assessed"))
+    assert "rhythm" in unknown and "distractible" in unknown
+    assert "persists in sleep" in absent and "rhythm" not in absent and "occurs at" not in absent

@@ -499,8 +499,27 @@ def _differential(ctx: EngineContext) -> list[DifferentialItem]:
     return sorted(items, key=lambda i: (-len(i.for_), DIFFERENTIAL_IDS.index(i.id)))
 
 
-def _input_notes(ctx: EngineContext) -> list[str]:
+#: Jerk features that separate the origins most (CRITERIA 1.1, 2.2); when missing, the note says so.
+_DISCRIMINATING = ("occurs_at", "triggers", "rhythm", "distribution", "persists_in_sleep", "distractible",
+                   "suppressible", "variable_pattern")
+
+
+def _missing_features(ctx: EngineContext) -> list[str]:
+    """Discriminating features reported as 'unknown' or not given, worded differently (CONTRACTS 1)."""
+    raw = ctx.intake.jerks.model_dump()
+    unknown = [k for k in _DISCRIMINATING if raw[k] == "unknown" or raw[k] == ["unknown"]]
+    absent = [k for k in _DISCRIMINATING if raw[k] in (None, []) and k not in unknown]
     notes = []
+    if unknown:
+        notes.append("Reported as unknown: " + ", ".join(k.replace("_", " ") for k in unknown) + ".")
+    if absent:
+        notes.append("Not assessed: " + ", ".join(k.replace("_", " ") for k in absent)
+                     + " - answering these would sharpen the origin estimate.")
+    return notes
+
+
+def _input_notes(ctx: EngineContext) -> list[str]:
+    notes = _missing_features(ctx)
     for u in ctx.screen.unknown:
         hint = f" Did you mean '{u.suggestion}'?" if u.suggestion else ""
         notes.append(f"Medication '{u.name}' is not in the drug table and was not screened.{hint}")
