@@ -132,3 +132,10 @@ def test_json_schema_of_the_intake_accepts_every_example():
         jsonschema.validate(yaml.safe_load(path.read_text()), schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"schema": "myoclonus.intake/1", "onset": "yesterday"}, schema)
+
+
+def test_wrong_container_types_say_what_was_expected():
+    with pytest.raises(InputError, match=r"medications\[0\].*expected a mapping with fields name"):
+        parse_intake({"schema": "myoclonus.intake/1", "medications": ["tramadol"]})
+    with pytest.raises(InputError, match="medications.*expected a YAML list"):
+        parse_intake({"schema": "myoclonus.intake/1", "medications": "tramadol"})

@@ -310,6 +310,12 @@ def _describe(err: dict[str, Any]) -> tuple[str, str]:
         return _loc_text(loc), f"invalid value {value!r}; expected one of {shown}.{hint}"
     if kind == "missing":
         return _loc_text(loc), "required field is missing"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        fields = _field_names(_annotation_at(Intake, loc))
+        listed = f" with fields {', '.join(fields)}" if fields else ""
+        return _loc_text(loc), f"expected a mapping{listed}; got {type(value).__name__} {value!r}"
+    if kind == "list_type":
+        return _loc_text(loc), f"expected a YAML list; got {type(value).__name__} {value!r}"
     if kind == "value_error":
         return _loc_text(loc), str(err.get("ctx", {}).get("error", err["msg"]))
     return _loc_text(loc), f"{err['msg']} (got {value!r})"
