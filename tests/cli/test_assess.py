@@ -74,3 +74,12 @@ def test_missing_file_and_bad_audience_exit_2(tmp_path):
     result = runner.invoke(app, ["assess", str(EXAMPLE), "--audience", "patiant"])
     assert result.exit_code == 2
     assert "Did you mean 'patient'?" in result.output.replace("\n", "")
+
+
+def test_markup_like_input_is_printed_literally_not_crashing(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text('schema: myoclonus.intake/1\njerks: {rhythm: "[/]"}\nonset: "[bold]x"\n', encoding="utf-8")
+    result = runner.invoke(app, ["assess", str(bad)])
+    assert result.exit_code == 2
+    out = result.output.replace("\n", "")
+    assert "'[/]'" in out or "'[bold]x'" in out
