@@ -43,11 +43,39 @@ def condition_leg_emg(data_uv: np.ndarray, sfreq: float) -> np.ndarray:
     return signal.sosfiltfilt(sos, x, padlen=padlen)
 
 
+def _moving_rms(x: np.ndarray, sfreq: float, window_s: float) -> np.ndarray:
+    length = max(window_s * sfreq, 1.0)
+    half = int(np.floor((length - 1.0) / 2.0))
+    core = 2 * half + 1
+    edge = (length - core) / 2.0
+    x2 = np.square(x)
+    total = ndimage.uniform_filter1d(x2, size=core, mode="nearest") * core
+    if edge > 0 and x2.size:
+        padded = np.pad(x2, half + 1, mode="edge")
+        total = total + edge * (padded[: x2.size] + padded[2 * half + 2:])
+    return np.sqrt(np.maximum(total / length, 0.0))
+
+
 def rms_envelope(filtered_uv: np.ndarray, sfreq: float, window_s: float) -> np.ndarray:
-    """Centred moving RMS over ``window_s`` seconds (same length as the input, microvolts)."""
-    n = samples(window_s, sfreq)
-    power = ndimage.uniform_filter1d(np.square(filtered_uv), size=n, mode="nearest")
-    return np.sqrt(np.maximum(power, 0.0))
+    """Centred moving RMS over exactly ``window_s`` seconds (same length as the input, microvolts).
+
+    The window is centred on each sample and lasts ``window_s * sfreq`` samples exactly: a full
+    odd-length core plus the two outermost samples weighted by the fractional remainder. Rounding
+    the window to whole samples instead would make it up to one sample longer or shorter at some
+    sampling rates (and an even window would shift every onset by half a sample): rate-dependent bias.
+
+    The square of a signal band-limited to ``f`` Hz reaches ``2 f``; below ``4 f`` samples per
+    second its mean would alias, so the signal is first up-sampled by an integer factor
+    (polyphase, exact at the original samples' positions) and the envelope read back at the
+    original samples.
+    """
+    x = np.asarray(filtered_uv, dtype=float)
+    high_hz = min(LEG_EMG_BAND_HZ[1], NYQUIST_FRACTION * sfreq)
+    factor = int(np.floor(4.0 * high_hz / sfreq)) + 1 if 4.0 * high_hz >= sfreq else 1
+    if factor == 1 or x.size < 2:
+        return _moving_rms(x, sfreq, window_s)
+    up = signal.resample_poly(x, factor, 1)
+    return _moving_rms(up, sfreq * factor, window_s)[::factor][: x.size]
 
 
 def resting_level(envelope_uv: np.ndarray, sfreq: float) -> np.ndarray:

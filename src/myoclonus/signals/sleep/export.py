@@ -4,8 +4,9 @@
   ``stage``, ``plm_series``; ``respiratory`` / ``arousal`` when those annotations exist; ``peak_uv``).
 - ``sleep.json``: ``myoclonus.sleep/1``.
 - ``sleep_annotations.edf``: annotation-only EDF+ (descriptions ``myoclonus/limb_movement``,
-  ``myoclonus/plm``, ``myoclonus/fragmentary_myoclonus``, ``myoclonus/hypnic_jerk``), with an
-  anonymous header; onsets from the start of the PSG.
+  ``myoclonus/plm``, ``myoclonus/fragmentary_myoclonus``, ``myoclonus/hypnic_jerk``, each with
+  ``@@channel``; a single ``myoclonus/no_events`` when nothing was found), with an anonymous header;
+  onsets from the start of the PSG.
 - ``hypnogram.png`` and ``hypnogram.svg``: hypnogram with LMs and PLM series marked.
 """
 from __future__ import annotations
@@ -66,6 +67,8 @@ def annotations_edf_bytes(results: SleepResults) -> bytes:
         if e["channel"]:
             text += f"@@{e['channel']}"
         ann.append(edfio.EdfAnnotation(round(e["onset"], 4), round(e["duration"], 4), text))
+    if not ann:  # an EDF needs signals or annotations: mark the file as scored, with no events
+        ann.append(edfio.EdfAnnotation(0.0, None, "myoclonus/no_events"))
     edf = edfio.Edf([], annotations=ann)
     with tempfile.TemporaryDirectory() as tmp:
         p = Path(tmp) / "a.edf"

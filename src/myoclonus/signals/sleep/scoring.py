@@ -205,6 +205,8 @@ def _hypnogram(rec, hypnogram, start: dt.datetime | None, *, auto_stage: bool) -
     central = [n for n in eeg if re.search(r"\bC[34]\b", n, re.I)]
     eog = next((ch.name for ch in rec.channels if ch.kind == "eog" or _EOG_HINT.search(ch.name)), None)
     chin = next((ch.name for ch in rec.channels if ch.kind == "emg" and _CHIN_HINT.search(ch.name)), None)
+    if rec.sfreq < MIN_EMG_SFREQ_HZ:
+        chin = None  # an EMG below 200 Hz (e.g. Sleep-EDF's 1 Hz submental envelope) is not raw EMG
     return stage_automatically(rec.raw, (central or eeg)[0], eog_channel=eog, emg_channel=chin)
 
 
