@@ -1,0 +1,72 @@
+"""Figures: drawn from real results, cut-off lines from the settings, reasons when not drawable."""
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+import pandas as pd
+
+from myoclonus.report.figures import (
+    MAX_PANELS,
+    burst_duration_figure,
+    interval_histogram_figure,
+    jlba_epochs,
+    jlba_figure,
+    recruitment_ladder_figure,
+    representative_jerks,
+)
+from myoclonus.settings import AnalysisSettings, OriginSettings
+
+
+def _png(fig) -> bytes:
+    data = base64.b64decode(fig.png_base64)
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return data
+
+
+def test_duration_lines_follow_the_settings(no_eeg_analysis):
+    default = burst_duration_figure(no_eeg_analysis.bursts, no_eeg_analysis.recording.channels)
+    assert "45 ms" in default.caption and "50 ms" in default.caption and "70 ms" in default.caption and "100 ms" in default.caption
+    custom = AnalysisSettings(origin=OriginSettings(cortical_burst_cutoff_ms=40.0, functional_burst_min_ms=80.0))
+    moved = burst_duration_figure(no_eeg_analysis.bursts, no_eeg_analysis.recording.channels, custom)
+    assert "40 ms" in moved.caption and "80 ms" in moved.caption
+    assert _png(moved) != _png(default)  # the lines really moved
+
+
+def test_panels_are_capped_for_many_muscles(many_channel_analysis):
+    fig = burst_duration_figure(many_channel_analysis.bursts, many_channel_analysis.recording.channels)
+    n_with_bursts = many_channel_analysis.bursts.summary()["channel"].nunique()
+    assert n_with_bursts > MAX_PANELS
+    assert f"{n_with_bursts - MAX_PANELS} more are in findings.json" in fig.caption
+
+
+def test_unavailable_figures_give_reasons():
+    empty = pd.DataFrame(columns=["onset_s", "n_muscles", "latencies_ms"])
+    assert "no jerk" in recruitment_ladder_figure(empty).reason
+    assert "at least 3" in interval_histogram_figure(empty).reason
+    assert jlba_figure(None).reason.startswith("back-averaging was not run")
+    one = pd.DataFrame({"onset_s": [1.0, 2.0], "n_muscles": [1, 1], "latencies_ms": [{"R FDI": 0.0}, {"R FDI": 0.0}]})
+    assert "single muscle" in recruitment_ladder_figure(one).reason
+
+
+def test_representative_jerks_prefer_the_usual_pattern():
+    jerks = pd.DataFrame({"onset_s": np.arange(10.0), "n_muscles": [3, 3, 3, 3, 3, 3, 3, 9, 1, 3]})
+    chosen = representative_jerks(jerks, 3)
+    assert set(chosen["n_muscles"]) == {3}
+    assert chosen["onset_s"].iloc[0] == 0.0 and chosen["onset_s"].iloc[-1] == 9.0
+
+
+def test_jlba_band_epochs_reproduce_the_average(cortical_analysis):
+    jlba = cortical_analysis.neurophysiology.jlba
+    extracted = jlba_epochs(cortical_analysis.recording, cortical_analysis.bursts, cortical_analysis.settings)
+    if jlba.status == "not_assessable":
+        assert extracted is None or len(extracted[0]) < cortical_analysis.settings.origin.jlba_min_epochs
+        return
+    epochs, times_ms, names, trigger = extracted
+    assert trigger == jlba.trigger
+    assert epochs.shape[0] == jlba.n_epochs
+    order = [names.index(n) for n in jlba.ch_names]
+    np.testing.assert_allclose(epochs[:, order].mean(axis=0), jlba.average_uv, atol=0.05 * np.abs(jlba.average_uv).max())
+    fig = jlba_figure(jlba, cortical_analysis.recording, cortical_analysis.bursts, cortical_analysis.settings)
+    assert "95% confidence interval" in fig.caption
+    _png(fig)
