@@ -66,7 +66,7 @@ def test_analyze_writes_outputs_and_json(tmp_path):
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert summary["n_bursts"] == 6 and summary["n_jerks"] == 3
-    assert {p.name for p in out.iterdir()} == {"bursts.tsv", "jerks.tsv", "findings.json"}
+    assert {p.name for p in out.iterdir()} == {"bursts.tsv", "jerks.tsv", "findings.json", "report.html", "report_patient.html", "derivatives"}
     table = runner.invoke(app, ["analyze", str(path), "--out", str(out)])
     assert table.exit_code == 0
     assert "EMG R FDI" in table.stdout and "not a diagnosis" in table.stdout

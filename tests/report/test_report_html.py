@@ -179,3 +179,24 @@ def test_bad_arguments_give_clear_errors(no_eeg_analysis):
         render_report()
     with pytest.raises(InputError, match="assessment must be"):
         render_report(no_eeg_analysis, assessment=42)
+
+
+def test_analyze_cli_writes_both_reports_and_bids(tmp_path, cortical_edf, example_intake):
+    from typer.testing import CliRunner
+
+    from myoclonus.cli import app
+
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["analyze", str(cortical_edf), "--out", str(out), "--intake", str(example_intake), "--json"])
+    assert result.exit_code == 0, result.output
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "data:image/png;base64," in html and 'id="fig-traces"' in html
+    assert "Triage:" in html and "not assessed" not in html.split('id="classification"')[0]
+    patient = (out / "report_patient.html").read_text(encoding="utf-8")
+    assert "Questions to ask your doctor" in patient and cortical_edf.name not in patient
+    assert (out / "derivatives" / "myoclonus" / "sub-01" / "emg" / "sub-01_task-myoclonus_events.tsv").is_file()
+    from myoclonus.report.schemas import validate_document
+    import json
+
+    for name in ("findings.json", "assessment.json"):
+        validate_document(json.loads((out / name).read_text(encoding="utf-8")), where=name)

@@ -55,7 +55,7 @@ def _json_summary(findings: dict, written: list[Path]) -> dict:
 @app.command()
 def analyze(
     recording: Path = typer.Argument(..., help="Recording file (EDF/BDF/BrainVision/FIF/..., WFDB .hea, MATLAB .mat)."),
-    out: Path = typer.Option(..., "--out", "-o", help="Output folder (bursts.tsv, jerks.tsv, findings.json)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder (bursts.tsv, jerks.tsv, findings.json, report.html, report_patient.html, derivatives/)."),
     montage: Optional[Path] = typer.Option(None, "--montage", help="Montage YAML mapping channel names to muscles."),  # noqa: UP007
     intake: Optional[Path] = typer.Option(None, "--intake", help="Clinical intake (myoclonus.intake/1); also writes assessment.json."),  # noqa: UP007
     units: Optional[str] = typer.Option(None, "--units", help="Unit of files that state none (MATLAB .mat): uV (default), mV or V."),  # noqa: UP007
@@ -84,13 +84,17 @@ def analyze(
     else:
         analysis = run_analysis(recording, montage=montage, units=units)
 
-    assessment = None
+    assessment = patient_assessment = None
     if intake_model is not None:
         from myoclonus.clinical.engine import assess
 
         assessment = assess(intake_model, findings=analysis.findings).to_dict()
-    # report.html: the report package provides `report_writer` (not written until it exists).
-    written = write_outputs(analysis, out, assessment=assessment)
+        patient_assessment = assess(intake_model, findings=analysis.findings, audience="patient").to_dict()
+    from myoclonus.report.html import report_writer
+
+    # report.html, report_patient.html and derivatives/ (BIDS events) are staged with the other files
+    written = write_outputs(analysis, out, assessment=assessment,
+                            report_writer=report_writer(assessment, patient_assessment))
 
     if as_json:
         typer.echo(json.dumps(_json_summary(analysis.findings, written), indent=2, ensure_ascii=False))

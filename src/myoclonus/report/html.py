@@ -40,6 +40,7 @@ __all__ = [
     "render_report",
     "write_report",
     "write_reports",
+    "report_writer",
     "PATIENT_GLOSSARY",
     "patient_origin_text",
 ]
@@ -513,3 +514,23 @@ def write_reports(
     write_report(analysis, patient_assessment if patient_assessment is not None else assessment,
                  path=folder / REPORT_FILES["patient"], audience="patient")
     return [REPORT_FILES["clinician"], REPORT_FILES["patient"]]
+
+
+def report_writer(assessment: Any = None, patient_assessment: Any = None, *, title: str | None = None, bids: bool = True):
+    """A ``report_writer`` for :func:`myoclonus.signals.export.write_outputs`.
+
+    The returned callable ``(analysis, stage_dir) -> list[str]`` writes ``report.html``,
+    ``report_patient.html`` and (``bids=True``) the BIDS-style ``derivatives/myoclonus/`` files into
+    the staging folder, so they appear in the output folder together with the other files or not at
+    all. It returns the names written (relative to the folder).
+    """
+
+    def write(analysis: Any, stage: Path) -> list[str]:
+        names = write_reports(stage, analysis, assessment, patient_assessment, title=title)
+        if bids:
+            from myoclonus.report.export import write_bids_derivatives
+
+            names += [str(p.relative_to(stage)) for p in write_bids_derivatives(analysis, stage)]
+        return names
+
+    return write

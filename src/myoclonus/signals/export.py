@@ -283,9 +283,9 @@ def build_findings(analysis: Analysis) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------------------- writing
 
-#: Writes ``report.html`` into the staging folder: ``(analysis, stage_dir) -> None``. The report
-#: package registers itself here; until then no report is written (never a placeholder file).
-ReportWriter = Callable[["Analysis", Path], None]
+#: Writes ``report.html`` (and any other report files) into the staging folder:
+#: ``(analysis, stage_dir) -> list of names written | None``; see myoclonus.report.html.report_writer.
+ReportWriter = Callable[["Analysis", Path], "list[str] | None"]
 
 
 def write_outputs(
@@ -317,8 +317,8 @@ def write_outputs(
         if assessment is not None:
             (stage / "assessment.json").write_text(json.dumps(assessment, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
             names.append("assessment.json")
-        # report.html: written by the report package (later helper) through `report_writer`.
+        # report.html (+ report_patient.html, derivatives/): written by the report package through
+        # `report_writer` (myoclonus.report.html.report_writer), which returns the names it wrote.
         if report_writer is not None:
-            report_writer(analysis, stage)
-            names.append("report.html")
+            names += list(report_writer(analysis, stage) or ["report.html"])
     return [out / n for n in names]
