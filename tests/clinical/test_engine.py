@@ -168,3 +168,15 @@ def test_unknown_and_absent_features_are_worded_differently():
     absent = next(n for n in a.notes if n.startswith("Not assessed"))
     assert "rhythm" in unknown and "distractible" in unknown
     assert "persists in sleep" in absent and "rhythm" not in absent and "occurs at" not in absent
+
+
+def test_extension_fields_shift_the_evidence_in_the_documented_direction():
+    base = {"schema": "myoclonus.intake/1", "jerks": {"body_regions": ["neck", "arm_left"], "distribution": "segmental"}}
+    plain = assess(parse_intake(base))
+    md = assess(parse_intake({**base, "jerks": {**base["jerks"], "alcohol_responsive": True}, "exam": {"dystonia": True}}))
+    p = lambda a, axis, label: next(x.probability for x in getattr(a, axis) if x.label == label)  # noqa: E731
+    assert p(md, "clinical_group", "essential") > p(plain, "clinical_group", "essential")
+    assert p(md, "origin", "subcortical") > p(plain, "origin", "subcortical")
+    assert "cause.myoclonus_dystonia" in {cid for c in md.causes for cid in c.kb_ids}
+    pd = assess(parse_intake({**base, "exam": {"parkinsonism": True}}))
+    assert pd.causes[0].id == "neurodegenerative"

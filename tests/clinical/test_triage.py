@@ -82,3 +82,16 @@ def test_hiccups_are_rhythmic_but_need_no_visit():
     assert a.triage.level == "self_care"
     b = _assess(course="static", jerks={"body_regions": ["abdomen"], "rhythm": "rhythmic", "episodes_per_day": 1})
     assert b.triage.level == "routine"
+
+
+def test_coma_field_counts_as_impaired_consciousness_after_cardiac_arrest():
+    a = _assess(exam={"coma": True}, history={"events": [{"type": "cardiac_arrest", "days_ago": 2}]})
+    assert a.triage.level == "emergency"
+    assert "red_flag.post_cardiac_arrest_coma" in {f.id for f in a.red_flags}
+
+
+def test_first_episode_of_non_physiological_jerks_means_a_visit():
+    a = _assess(course="static", jerks={"first_episode": True, "distribution": "focal", "body_regions": ["hand_left"]})
+    assert any("First episode" in r for r in a.triage.reasons)
+    hypnic = _assess(**{**HYPNIC, "jerks": {**HYPNIC["jerks"], "first_episode": True}})
+    assert hypnic.triage.level == "self_care"

@@ -16,6 +16,7 @@ returns a mapping token -> a readable description of what the intake says. Evide
 - ``seizures:X``, ``seizures:any``, ``cognitive_decline:X``, ``cognitive_decline:any``
 - ``event:X``, ``event:X:recent`` (within :data:`RECENT_EVENT_DAYS` or timing unknown)
 - ``alcohol:X``, ``exam:X`` (true), ``exam:X:false``, ``exam:all_normal``
+- ``impaired_consciousness`` (impaired awareness or coma)
 - ``age:child``, ``onset_age:infant|under_20|teen|over_50``
 - ``lab:KEY:low|high``, ``lab:any_abnormal`` (judged against the KB adult reference ranges)
 - ``drug:suspect``, ``drug:recent_suspect``, ``drug:serotonin_risk``
@@ -59,13 +60,14 @@ CLUE_PATTERNS: tuple[str, ...] = (
     r"(onset|course|polarity|distribution|rhythm|trend):[a-z_]+",
     r"region:[a-z_]+", r"generalized_or_whole_body", r"face_only_one_side", r"palatal",
     r"occurs_at:[a-z_]+", r"occurs_only:sleep_onset", r"trigger:[a-z_]+", r"triggers_only:fatigue_stress",
-    r"(persists_in_sleep|suppressible|premonitory_urge|distractible|variable_pattern|awareness_impaired|family_history):(true|false)",
+    r"(persists_in_sleep|suppressible|premonitory_urge|distractible|variable_pattern|awareness_impaired|family_history"
+    r"|first_episode|alcohol_responsive|restless_legs):(true|false)",
     r"episodes:(frequent|rare)", r"duration:(long|status)",
     r"impact:[a-z_]+",
     r"seizures:[a-z_]+", r"cognitive_decline:[a-z_]+",
     r"event:[a-z_]+(:recent)?", r"alcohol:[a-z_]+",
     r"exam:[a-z_]+(:false)?",
-    r"age:child", r"onset_age:(infant|under_20|teen|over_50)",
+    r"age:child", r"onset_age:(infant|under_20|teen|over_50)", r"impaired_consciousness",
     r"lab:[a-z_]+:(low|high)", r"lab:any_abnormal",
     r"drug:(suspect|recent_suspect|serotonin_risk)",
 )
@@ -176,10 +178,13 @@ def derive_clues(intake: Intake, *, labs: list[LabJudgement] | None = None,
         c["triggers_only:fatigue_stress"] = "triggered only by fatigue or stress"
 
     for flag in ("persists_in_sleep", "suppressible", "premonitory_urge", "distractible",
-                 "variable_pattern", "awareness_impaired"):
+                 "variable_pattern", "awareness_impaired", "first_episode", "alcohol_responsive"):
         value = getattr(j, flag)
         if isinstance(value, bool):
             c[f"{flag}:{str(value).lower()}"] = f"{flag.replace('_', ' ')}: {'yes' if value else 'no'}"
+    if isinstance(intake.history.restless_legs, bool):
+        c[f"restless_legs:{str(intake.history.restless_legs).lower()}"] = "restless legs: " + (
+            "yes" if intake.history.restless_legs else "no")
     if isinstance(intake.history.family_history, bool):
         c[f"family_history:{str(intake.history.family_history).lower()}"] = "family history: " + (
             "yes" if intake.history.family_history else "no")
@@ -230,6 +235,8 @@ def derive_clues(intake: Intake, *, labs: list[LabJudgement] | None = None,
             c[f"exam:{name}"] = f"examination: {name.replace('_', ' ')}"
         elif value is False:
             c[f"exam:{name}:false"] = f"examination: no {name.replace('_', ' ')}"
+    if _is(j.awareness_impaired) or _is(intake.exam.coma):
+        c["impaired_consciousness"] = "comatose" if _is(intake.exam.coma) else "impaired awareness"
     assessed = [v for v in exam.values() if isinstance(v, bool)]
     if assessed and not any(assessed):
         c["exam:all_normal"] = "no abnormal examination finding reported"

@@ -9,6 +9,11 @@ Extensions to the contract (new optional labels, documented here):
 
 - ``jerks.body_regions`` also accepts ``diaphragm`` (hiccups are diaphragmatic myoclonus, a
   physiological form named in SOURCE-FACTS section 3).
+- ``jerks.first_episode`` (S0/S1: see a clinician after a first episode), ``jerks.alcohol_responsive``
+  (myoclonus-dystonia, Hamami et al. 2024), ``history.restless_legs`` (sleep myoclonus may go with
+  restless legs, S0), ``exam.coma`` (post-cardiac-arrest coma, Hui et al. 2005),
+  ``exam.dystonia`` (myoclonus-dystonia), ``exam.parkinsonism`` (PD, MSA, DLB, CBD) and
+  ``exam.ear_click`` (essential palatal tremor, Deuschl et al. 1994): optional flags like the others.
 """
 from __future__ import annotations
 
@@ -125,6 +130,8 @@ class Jerks(_Model):
     variable_pattern: Flag = None
     awareness_impaired: Flag = None
     impact: list[Impact] = Field(default_factory=list)
+    first_episode: Flag = Field(None, description="Extension: this is the first episode of jerks.")
+    alcohol_responsive: Flag = Field(None, description="Extension: jerks improve with alcohol.")
 
 
 class Event(_Model):
@@ -142,6 +149,7 @@ class History(_Model):
     conditions: list[str] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
     cognitive_decline: CognitiveDecline | None = None
+    restless_legs: Flag = Field(None, description="Extension: restless legs syndrome.")
 
 
 class Substances(_Model):
@@ -181,6 +189,10 @@ class Exam(_Model):
     confusion: Flag = None
     palatal_movement: Flag = None
     hemifacial: Flag = None
+    coma: Flag = Field(None, description="Extension: comatose (unresponsive).")
+    dystonia: Flag = Field(None, description="Extension: dystonic postures (e.g. cervical dystonia, writer's cramp).")
+    parkinsonism: Flag = Field(None, description="Extension: parkinsonism on examination.")
+    ear_click: Flag = Field(None, description="Extension: rhythmic ear click (essential palatal tremor).")
 
 
 class Intake(_Model):

@@ -60,7 +60,7 @@ def active_contexts(ctx: "EngineContext") -> set[str]:
 # (showing an option with its context is safer than hiding it).
 _LINE_CONTEXT: list[tuple[str, Callable[["EngineContext"], bool]]] = [
     ("intensive care", lambda ctx: ("event:cardiac_arrest:recent" in ctx.clues or "event:hypoxia:recent" in ctx.clues)
-     and "awareness_impaired:true" in ctx.clues),
+     and "impaired_consciousness" in ctx.clues),
     ("post-hypoxic", lambda ctx: ctx.p("cause", "hypoxic") >= CONTEXT_P),
     ("lance-adams", lambda ctx: ctx.p("cause", "hypoxic") >= CONTEXT_P),
     ("essential palatal", lambda ctx: "palatal" in ctx.clues and "persists_in_sleep:true" not in ctx.clues),
@@ -75,7 +75,7 @@ _LINE_CONTEXT: list[tuple[str, Callable[["EngineContext"], bool]]] = [
     ("epileptic negative", lambda ctx: "epileptic_negative_myoclonus" in active_contexts(ctx)),
     ("focal cases", lambda ctx: "distribution:focal" in ctx.clues),
     ("hemifacial", lambda ctx: ctx.p("origin", "peripheral") >= CONTEXT_P),
-    ("restless", lambda ctx: False),  # the intake has no restless-legs field
+    ("restless", lambda ctx: "restless_legs:true" in ctx.clues),
     ("sleep myoclonus", lambda ctx: "occurs_at:sleep_onset" in ctx.clues or "occurs_at:sleep" in ctx.clues),
     ("drug-induced", lambda ctx: False),      # handled as a cause step
     ("treatable cause", lambda ctx: False),   # handled as a cause step
@@ -155,6 +155,9 @@ def plan_treatment(ctx: "EngineContext", causes: list[Cause]) -> tuple[list[Trea
                                context="physiological myoclonus"))
         if ("occurs_at:sleep_onset" in ctx.clues or "occurs_at:sleep" in ctx.clues) and "treatment.sleep_hygiene" in kb:
             items.append(_item(ctx, kb.get("treatment.sleep_hygiene"), 1, "any", contexts, context="sleep myoclonus"))
+        if "restless_legs:true" in ctx.clues and "treatment.rls_lifestyle" in kb:
+            items.append(_item(ctx, kb.get("treatment.rls_lifestyle"), 1, "any", contexts,
+                               context="restless-legs-related sleep myoclonus"))
         return items, _cautions(ctx, items, contexts, avoid_for_origin=False)
     items += _cause_steps(ctx, causes, contexts)
     origin = ctx.top("origin")
@@ -162,7 +165,7 @@ def plan_treatment(ctx: "EngineContext", causes: list[Cause]) -> tuple[list[Trea
     for entry in kb.of_kind("treatment"):
         for line in entry.lines:
             if line.origin == "any":
-                if line.context and not any(k in line.context.lower() for k in ("intensive care", "sleep myoclonus")):
+                if line.context and not any(k in line.context.lower() for k in ("intensive care", "sleep myoclonus", "restless")):
                     continue
             elif line.origin != origin:
                 continue

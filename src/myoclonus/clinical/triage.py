@@ -41,12 +41,12 @@ def _hypoglycaemia(ctx: "EngineContext") -> bool:
 
 
 def _encephalopathy_fever(ctx: "EngineContext") -> bool:
-    return _has(ctx, "exam:fever") and _has(ctx, "exam:confusion", "awareness_impaired:true")
+    return _has(ctx, "exam:fever") and _has(ctx, "exam:confusion", "impaired_consciousness")
 
 
 def _post_arrest_coma(ctx: "EngineContext") -> bool:
-    # "Comatose" is read from awareness_impaired (the intake has no coma field).
-    return _has(ctx, "event:cardiac_arrest:recent", "event:hypoxia:recent") and _has(ctx, "awareness_impaired:true")
+    # Comatose: exam.coma, or impaired awareness when coma is not recorded (under-triage is worse).
+    return _has(ctx, "event:cardiac_arrest:recent", "event:hypoxia:recent") and _has(ctx, "impaired_consciousness")
 
 
 def _status(ctx: "EngineContext") -> bool:
@@ -90,7 +90,7 @@ def _falls(ctx: "EngineContext") -> bool:
 
 
 def _impaired_awareness(ctx: "EngineContext") -> bool:
-    return _has(ctx, "awareness_impaired:true", "exam:confusion")
+    return _has(ctx, "impaired_consciousness", "exam:confusion")
 
 
 def _progressive(ctx: "EngineContext") -> bool:
@@ -139,6 +139,10 @@ CARE_RULES: dict[str, Callable[["EngineContext"], bool]] = {
     # Hiccups are rhythmic by nature and named by the sources as needing no visit (S0, S1).
     "care.patterned": lambda ctx: _has(ctx, "rhythm:rhythmic") and not _hiccup_only(ctx),
     "care.affects_daily_function": lambda ctx: _has(ctx, "impact:any"),
+    # A first episode of non-physiological myoclonus (the KB rule's wording); physiological jerks
+    # are judged by care.no_visit_needed instead.
+    "care.first_episode": lambda ctx: _has(ctx, "first_episode:true")
+    and ctx.p("clinical_group", "physiologic") < PHYSIOLOGIC_SELF_CARE_MIN,
     "care.other_symptoms": lambda ctx: _has(ctx, "seizures:any", "cognitive_decline:any", "lab:any_abnormal")
     or any(t.startswith("exam:") and not t.endswith(":false") and t != "exam:all_normal" for t in ctx.clues),
 }

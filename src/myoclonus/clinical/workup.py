@@ -58,7 +58,7 @@ def _steps(ctx: "EngineContext") -> list[tuple[str, str, str]]:
     if "alcohol:withdrawal" in c or "alcohol:heavy" in c or "exam:confusion" in c or p("cause", "toxic") >= OPEN_QUESTION_P:
         steps.append(("workup.toxicology", "confusion, alcohol or a possible toxic cause",
                       "Tests for alcohol, drugs or poisons, because confusion or drinking can cause jerks."))
-    if (("event:cardiac_arrest:recent" in c or "event:hypoxia:recent" in c) and "awareness_impaired:true" in c) \
+    if (("event:cardiac_arrest:recent" in c or "event:hypoxia:recent" in c) and "impaired_consciousness" in c) \
             or "duration:status" in c:
         steps.append(("workup.continuous_eeg",
                       "comatose after cardiac arrest or continuous jerks: distinguish status myoclonus from early Lance-Adams syndrome",
