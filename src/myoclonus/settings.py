@@ -53,6 +53,9 @@ class SilentPeriodSettings(_Section):
     min_silent_ms: float = Field(50.0, gt=0, description="EPM1 silent periods 50-300 ms (Finnish MDS abstract, CRITERIA 1.6).")
     max_silent_ms: float = Field(300.0, gt=0, description="EPM1 silent periods 50-300 ms (Finnish MDS abstract, CRITERIA 1.6).")
     no_preceding_burst_ms: float = Field(50.0, ge=0, description="No positive burst within this time before the silence (Rubboli et al., Neurophysiol Clin 2006;36:337).")
+    silent_envelope_ms: float = Field(20.0, gt=0, description="Envelope window used to find silences; shorter than the 50-ms shortest silence (engineering choice).")
+    silence_fraction: float = Field(0.35, gt=0, lt=1, description="A silence is where the envelope stays below this fraction of the local tonic level (engineering choice; CRITERIA 1.6 asks for a baseline-relative threshold).")
+    tonic_contrast: float = Field(3.0, gt=1, description="Tonic activity before and after must be at least this many times the level inside the silence (engineering choice implementing 'tonically active before and after', CRITERIA 1.6).")
 
 
 class JerkSettings(_Section):
@@ -105,7 +108,7 @@ class ChunkSettings(_Section):
     """Chunked processing of long recordings (bounded memory)."""
 
     chunk_s: float = Field(300.0, gt=0, description="Samples processed per chunk (engineering choice: ~50 MB per 16 channels at 2 kHz).")
-    overlap_s: float = Field(10.0, ge=0, description="Overlap on each side, longer than any filter transient, the 5-s background median, the ECG beat neighbourhood and any event (engineering choice).")
+    overlap_s: float = Field(20.0, ge=0, description="Overlap on each side: longer than the filter settling, the 5-s background median, the ECG beat neighbourhood (+-4 s to recognise a beat, +-6 beats for its template) and any event; with 10 s ECG templates near chunk edges differed (measured), with 20 s chunked and one-shot agree to float32 rounding (engineering choice).")
     n_threads: int = Field(1, ge=1, description="Channels processed in parallel threads (NumPy/SciPy release the GIL); one recording on one core by default (DESIGN.md, Scale).")
 
 

@@ -40,7 +40,10 @@ CLIP_MARGIN_S = 0.05
 #: (engineering choice: independent EMG interference patterns correlate < 0.5; QRS complexes of
 #: one lead correlate > 0.9).
 ECG_MIN_CORR = 0.8
-#: Half-width of the window compared and subtracted around each beat: the QRS (80-120 ms) plus
+#: Half-width of the QRS core compared between candidates and used to align beats (the
+#: energetic part of the QRS; a longer window lets tonic EMG dilute the correlation).
+ECG_MATCH_HALF_S = 0.04
+#: Half-width of the window subtracted before each beat: the QRS (80-120 ms) plus
 #: the ringing of the high-pass after it (engineering choice).
 ECG_HALF_WINDOW_S = 0.1
 #: Candidates compared with each other when closer than this (engineering choice: 3 beats at
@@ -57,6 +60,15 @@ ECG_POST_WINDOW_S = 0.4
 #: time the rhythm predicts (+-20 % of R-R) (engineering choice: a burst as large as the QRS
 #: lowers the correlation to ~0.4; noise alone stays below 0.2 over a 200-ms window).
 ECG_MISSING_MIN_CORR = 0.3
+#: Most consecutive beats searched for under bursts between (or beyond) recognised beats
+#: (engineering choice: a dense run of jerks can hide several beats).
+ECG_MAX_MISSING = 5
+#: Fewest beats in a train (engineering choice: ~5 s of heart beats; isolated similar transients such as
+#: the edges of movement artefacts do not form such trains).
+ECG_MIN_TRAIN = 6
+#: Largest relative difference of consecutive R-R intervals of a beat (engineering choice: beat-to-beat
+#: variability is usually < 10-15 %; isolated ectopic beats are recovered by the gap filling).
+ECG_RR_TOLERANCE = 0.25
 #: Largest misalignment searched when comparing two QRS candidates (engineering choice).
 ECG_MAX_LAG_S = 0.008
 #: Shortest and longest R-R interval accepted (200 and 30 beats per minute).
@@ -146,11 +158,14 @@ class EcgBeats:
         Half-width (samples) of the compared QRS window (also subtracted before the peak).
     post_window : int
         Samples subtracted after the peak (QRS, ST segment and T wave).
+    match_window : int
+        Half-width (samples) of the QRS core used to recognise and align beats.
     """
 
     peaks: np.ndarray
     half_window: int
     post_window: int = 0
+    match_window: int = 0
 
 
 def _segments(y: np.ndarray, peaks: np.ndarray, half: int, post: int | None = None) -> np.ndarray:
@@ -184,10 +199,12 @@ def find_ecg_beats(y: np.ndarray, sfreq: float, candidate_peaks: np.ndarray) -> 
     candidate_peaks : ndarray of int
         Peak samples of the candidate events, sorted.
     """
-    half = max(int(round(ECG_HALF_WINDOW_S * sfreq)), 2)
+    half = max(int(round(ECG_MATCH_HALF_S * sfreq)), 2)
+    sub_half = max(int(round(ECG_HALF_WINDOW_S * sfreq)), half)
+    post = max(int(round(ECG_POST_WINDOW_S * sfreq)), sub_half)
     peaks = np.asarray(candidate_peaks, dtype=int)
     if peaks.size < 3:
-        return EcgBeats(np.empty(0, int), half)
+        return EcgBeats(np.empty(0, int), sub_half, post, half)
     peaks = _align_on_envelope(y, peaks, half)
     max_lag = max(int(round(ECG_MAX_LAG_S * sfreq)), 1)
     seg = _normalise(_segments(y, peaks, half))
@@ -195,6 +212,8 @@ def find_ecg_beats(y: np.ndarray, sfreq: float, candidate_peaks: np.ndarray) -> 
     votes = np.zeros(n, int)
     rr_before = np.zeros(n, bool)
     rr_after = np.zeros(n, bool)
+    gap_before = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+    gap_after = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
     lo_rr, hi_rr = (int(ECG_RR_RANGE_S[0] * sfreq), int(ECG_RR_RANGE_S[1] * sfreq))
     shifted = [_normalise(_segments(y, peaks + lag, half)) for lag in range(-max_lag, max_lag + 1, max(max_lag // 4, 1))]
     window = int(round(ECG_NEIGHBOURHOOD_S * sfreq))
@@ -211,10 +230,17 @@ def find_ecg_beats(y: np.ndarray, sfreq: float, candidate_peaks: np.ndarray) -> 
         plausible = similar & (gap >= lo_rr) & (gap <= hi_rr)
         rr_after[:-k] |= plausible
         rr_before[k:] |= plausible
+        g = np.where(plausible, gap, np.iinfo(np.int64).max)
+        gap_after[:-k] = np.minimum(gap_after[:-k], g)
+        gap_before[k:] = np.minimum(gap_before[k:], g)
         k += 1
     # a beat has a twin one R-R interval before and after (a movement artefact's two similar edges
     # do not); the first and last beats of a run need a twin on one side next to such a beat
     core = (votes >= ECG_MIN_VOTES) & rr_before & rr_after
+    # ... and the two R-R intervals agree (a heart rhythm), unlike the edges of movement artefacts
+    with np.errstate(invalid="ignore", over="ignore"):
+        gb, ga = gap_before.astype(float), gap_after.astype(float)
+        core &= np.abs(gb - ga) <= ECG_RR_TOLERANCE * np.maximum(gb, ga)
     one_sided = (votes >= ECG_MIN_VOTES) & (rr_before | rr_after) & ~core
     if one_sided.any() and core.any():
         core_t = peaks[core]
@@ -226,9 +252,22 @@ def find_ecg_beats(y: np.ndarray, sfreq: float, candidate_peaks: np.ndarray) -> 
     else:
         one_sided[:] = False
     is_beat = core | one_sided
-    beats = peaks[is_beat]
-    post = max(int(round(ECG_POST_WINDOW_S * sfreq)), half)
-    return EcgBeats(_fill_missing_beats(y, beats, half, sfreq), half, post)
+    beats = _long_trains(peaks[is_beat], hi_rr)
+    return EcgBeats(_fill_missing_beats(y, beats, half, sfreq), sub_half, post, half)
+
+
+def _long_trains(beats: np.ndarray, hi_rr: int) -> np.ndarray:
+    """Keep beats that belong to a train of at least :data:`ECG_MIN_TRAIN` beats (gaps of
+    :data:`ECG_MAX_MISSING` beats allowed for beats hidden under bursts): the heart does not stop, a few
+    similar artefact edges do."""
+    if beats.size < ECG_MIN_TRAIN:
+        return beats[:0]
+    gaps = np.diff(beats)
+    typical = np.median(gaps[gaps <= hi_rr]) if np.any(gaps <= hi_rr) else hi_rr
+    breaks = np.flatnonzero(gaps > (ECG_MAX_MISSING + 1.5) * typical) + 1
+    trains = np.split(beats, breaks)
+    kept = [t for t in trains if t.size >= ECG_MIN_TRAIN]
+    return np.concatenate(kept) if kept else beats[:0]
 
 
 def _match_template(y: np.ndarray, template: np.ndarray, centre: int, search: int, half: int) -> int | None:
@@ -248,7 +287,7 @@ def _fill_missing_beats(y: np.ndarray, beats: np.ndarray, half: int, sfreq: floa
     """Add the beats hidden under a burst: where found beats are about two or more R-R intervals
     apart, and before the first / after the last found beat, the QRS is located at the time the
     rhythm predicts by matching the neighbours' median waveform."""
-    if beats.size < 3:
+    if beats.size < ECG_MIN_VOTES + 2:
         return beats
     rr = np.diff(beats)
     seg = _segments(y, beats, half)
@@ -266,7 +305,7 @@ def _fill_missing_beats(y: np.ndarray, beats: np.ndarray, half: int, sfreq: floa
         lo_i, hi_i = max(i - 3, 0), min(i + 4, rr.size)
         local = np.median(np.concatenate((rr[lo_i:i], rr[i + 1 : hi_i]))) if hi_i - lo_i > 1 else gap
         n_missing = int(round(gap / local)) - 1
-        if n_missing < 1 or n_missing > 3 or abs(gap / local - (n_missing + 1)) > 0.4:
+        if n_missing < 1 or n_missing > ECG_MAX_MISSING or abs(gap / local - (n_missing + 1)) > 0.4:
             continue
         template = template_near(i)
         for k_miss in range(1, n_missing + 1):
@@ -278,10 +317,17 @@ def _fill_missing_beats(y: np.ndarray, beats: np.ndarray, half: int, sfreq: floa
         local = local_rr(min(idx, rr.size - 1))
         template = template_near(max(min(idx, beats.size - 3), 0))
         pos = beats[idx]
+        misses = 0
         for _ in range(int(ECG_NEIGHBOURHOOD_S * sfreq / max(local, 1)) + 1):
-            found = _match_template(y, template, int(pos + direction * local), int(0.2 * local), half)
+            pred = int(pos + direction * local)
+            found = _match_template(y, template, pred, int(0.2 * local), half)
             if found is None:
-                break
+                misses += 1
+                if misses > ECG_MAX_MISSING:
+                    break
+                pos = pred
+                continue
+            misses = 0
             added.append(found)
             pos = found
     if not added:
@@ -316,7 +362,7 @@ def _best_shift(core: np.ndarray, wide: np.ndarray, pad: int) -> float:
     return float(k - pad + np.clip(frac, -0.5, 0.5))
 
 
-def subtract_ecg(y: np.ndarray, beats: EcgBeats, n_template: int = 4) -> np.ndarray:
+def subtract_ecg(y: np.ndarray, beats: EcgBeats, n_template: int = 6) -> np.ndarray:
     """Remove each beat by subtracting a local template.
 
     The template of a beat is the sample-wise median of up to ``n_template`` beats on each side
@@ -334,13 +380,19 @@ def subtract_ecg(y: np.ndarray, beats: EcgBeats, n_template: int = 4) -> np.ndar
     pad = max(half // 8, 2)
     m = half + post + 1
     # align every beat on the median of its neighbourhood (integer lags) before building templates
-    core = _segments(y, peaks, half)
-    ref = np.median(core * np.sign(core @ core[0])[:, None], axis=0)
+    match = beats.match_window or half
+    core = _segments(y, peaks, match)
     zeros = np.zeros(pad)
-    lags = np.array([int(round(_best_shift(ref, np.concatenate((zeros, c, zeros)), pad))) for c in core])
+    lags = np.zeros(peaks.size, int)
+    for i, c in enumerate(core):
+        # local reference (neighbour beats only) keeps chunked and one-shot processing identical
+        nb = core[max(i - n_template, 0) : i + n_template + 1]
+        ref = np.median(nb * np.sign(nb @ c)[:, None], axis=0)
+        lags[i] = int(round(_best_shift(ref, np.concatenate((zeros, c, zeros)), pad)))
     peaks = peaks + lags
     wide = _segments(y, peaks, half + pad, post + pad)
     core = wide[:, pad:-pad]
+    mlo, mhi = half - match, half + match + 1  # QRS core inside the subtracted window
     grid = np.arange(wide.shape[1], dtype=float)
     taper = signal.windows.tukey(m, alpha=0.2)
     idx_all = np.arange(-half, post + 1)
@@ -351,8 +403,13 @@ def subtract_ecg(y: np.ndarray, beats: EcgBeats, n_template: int = 4) -> np.ndar
             continue
         signs = np.sign(core[others] @ core[i])
         signs[signs == 0] = 1
-        template_wide = np.median(wide[others] * signs[:, None], axis=0)
-        shift = _best_shift(core[i], template_wide, pad)
+        aligned = wide[others] * signs[:, None]
+        template_wide = np.median(aligned, axis=0)
+        # shrink the samples where the template is not above its own noise (the EMG under the
+        # neighbour beats), so subtracting it does not add that noise back (Wiener-like gain)
+        se = 1.2533 * 1.4826 * np.median(np.abs(aligned - template_wide), axis=0) / np.sqrt(len(others))
+        template_wide = template_wide * template_wide**2 / (template_wide**2 + (2.0 * se) ** 2 + 1e-12)
+        shift = _best_shift(core[i][mlo:mhi], template_wide[mlo : mhi + 2 * pad], pad)
         template = np.interp(np.arange(m) + pad + shift, grid, template_wide)
         idx = p + idx_all
         ok = (idx >= 0) & (idx < out.size)

@@ -222,8 +222,8 @@ def _refine(env: np.ndarray, runs: np.ndarray, levels: np.ndarray, mean: np.ndar
     return np.column_stack((on_f, off_f))
 
 
-def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: tuple[int, int],
-                    filt: EmgFilter, cond: ConditioningSettings, bset: BurstSettings) -> _ChannelOut:
+def check_finite(x: np.ndarray, name: str, sfreq: float, offset: int) -> None:
+    """Raise a clear InputError naming the channel when ``x`` holds NaN or infinite samples."""
     if x.size and not np.all(np.isfinite(x)):
         bad = int(np.flatnonzero(~np.isfinite(x))[0]) + offset
         raise InputError(
@@ -231,16 +231,34 @@ def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: t
             "interpolate them or drop the channel before detection.",
             where=f"channel {name!r}",
         )
+
+
+@dataclass
+class CleanChannel:
+    """One chunk of one channel after conditioning and ECG removal, with its envelopes."""
+
+    y: np.ndarray
+    env: np.ndarray
+    mean: np.ndarray
+    low: np.ndarray
+    env_d: np.ndarray
+    high_d: np.ndarray
+    runs: np.ndarray
+    ecg_peaks: np.ndarray
+    ecg_half: int
+
+
+def clean_channel(x: np.ndarray, sfreq: float, offset: int, filt: EmgFilter, cond: ConditioningSettings,
+                  bset: BurstSettings) -> CleanChannel:
+    """Band-pass, remove mains and ECG, and find the candidate burst runs (shared by the burst
+    and silent-period detectors so both see the same cleaned signal)."""
     block = block_samples(sfreq)
-    core_lo, core_hi = core[0] - offset, core[1] - offset
     y = apply_filter(x, filt, block=block, at_recording_start=offset == 0)
     merge_gap = int(round(bset.merge_gap_ms * sfreq / 1000.0))
     env, mean, low, env_d, high_d, active = _envelopes(y, sfreq, block, cond, bset)
     runs = _hysteresis(active, env_d, high_d, merge_gap)
-
-    artefacts: list[tuple] = []
+    ecg_peaks, ecg_half = np.empty(0, int), 0
     # ECG: candidate peaks that repeat the same waveform at a heart rate are removed first
-    n_beats_core = 0
     if runs.shape[0] >= 3:
         peaks = np.array([a + int(np.argmax(np.abs(y[a:b]))) for a, b in runs], dtype=int)
         beats = art.find_ecg_beats(y, sfreq, peaks)
@@ -248,11 +266,23 @@ def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: t
             y = art.subtract_ecg(y, beats)
             env, mean, low, env_d, high_d, active = _envelopes(y, sfreq, block, cond, bset)
             runs = _hysteresis(active, env_d, high_d, merge_gap)
-            h = beats.half_window
-            for p in beats.peaks:
-                if core_lo <= p < core_hi:
-                    n_beats_core += 1
-                    artefacts.append((name, "ecg", (p - h + offset) / sfreq, (p + h + offset) / sfreq))
+            ecg_peaks, ecg_half = beats.peaks, beats.half_window
+    return CleanChannel(y, env, mean, low, env_d, high_d, runs, ecg_peaks, ecg_half)
+
+
+def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: tuple[int, int],
+                    filt: EmgFilter, cond: ConditioningSettings, bset: BurstSettings) -> _ChannelOut:
+    check_finite(x, name, sfreq, offset)
+    block = block_samples(sfreq)
+    core_lo, core_hi = core[0] - offset, core[1] - offset
+    cc = clean_channel(x, sfreq, offset, filt, cond, bset)
+    y, env, mean, low, runs = cc.y, cc.env, cc.mean, cc.low, cc.runs
+    artefacts: list[tuple] = []
+    n_beats_core = 0
+    for p in cc.ecg_peaks:
+        if core_lo <= p < core_hi:
+            n_beats_core += 1
+            artefacts.append((name, "ecg", (p - cc.ecg_half + offset) / sfreq, (p + cc.ecg_half + offset) / sfreq))
 
     w = max(int(round(cond.envelope_ms * sfreq / 1000.0)), 1)
     runs, levels = _trim(env, runs, low, bset.relative_level)

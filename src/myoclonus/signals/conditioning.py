@@ -38,6 +38,10 @@ MAINS_CANDIDATES_HZ = (50.0, 60.0)
 #: A mains line must stand this many times (power) above its neighbouring bins: 10 dB
 #: (engineering choice; an unshielded surface-EMG channel shows 20-40 dB).
 MAINS_MIN_RATIO = 10.0
+#: Once the fundamental is established, a harmonic is removed when it stands 3x (5 dB) above its
+#: neighbours (engineering choice: a harmonic left in a silent period fakes tonic activity;
+#: removing an absent one costs a 1.7-Hz-wide notch).
+HARMONIC_MIN_RATIO = 3.0
 #: Notch quality factor: -3 dB width of f0/Q, i.e. 1.7 Hz at 50 Hz (engineering choice; narrow
 #: enough to leave the EMG spectrum, wide enough for mains drift of +-0.2 Hz).
 NOTCH_Q = 30.0
@@ -107,7 +111,8 @@ def detect_mains(data_uv: np.ndarray, sfreq: float, ch_names: list[str], setting
         return empty
     nper = int(round(sfreq))  # 1 Hz resolution
     x = np.nan_to_num(np.asarray(data_uv, dtype=np.float64))
-    freqs, psd = signal.welch(x, fs=sfreq, nperseg=nper, axis=-1, detrend="constant")
+    # median over segments: bursts in a minority of the segments do not raise the floor
+    freqs, psd = signal.welch(x, fs=sfreq, nperseg=nper, axis=-1, detrend="constant", average="median")
     psd = np.atleast_2d(psd)
     _, high = band_edges_hz(sfreq, settings)
     best_hz, best_ratio = None, MAINS_MIN_RATIO
@@ -124,7 +129,7 @@ def detect_mains(data_uv: np.ndarray, sfreq: float, ch_names: list[str], setting
         keep = []
         k = 1
         while k * best_hz < min(high + 10.0, sfreq / 2 - 5):
-            if _line_ratio(freqs, psd[i : i + 1], k * best_hz)[0] > MAINS_MIN_RATIO:
+            if _line_ratio(freqs, psd[i : i + 1], k * best_hz)[0] > (MAINS_MIN_RATIO if k == 1 else HARMONIC_MIN_RATIO):
                 keep.append(k * best_hz)
             k += 1
         harmonics[ch] = tuple(keep)

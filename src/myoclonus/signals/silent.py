@@ -1,0 +1,201 @@
+"""Negative myoclonus: silent periods (lapses of ongoing tonic EMG).
+
+Detector rule (CRITERIA §1.6)
+-----------------------------
+The EMG must be tonically active before and after. A silence is flagged when the rectified,
+smoothed EMG drops below a level relative to the local tonic activity for 50-300 ms (EPM1 data),
+and no positive burst precedes it within about 50 ms (Rubboli 2006 definition).
+
+Algorithm (per EMG channel, per chunk)
+--------------------------------------
+1. Conditioning as for bursts (band-pass, mains removal, delay-free), envelope over
+   ``silent_envelope_ms``.
+2. Local tonic level: per 1-s block the median envelope, 5-block running median.
+3. Candidates: runs where the envelope stays below ``silence_fraction`` x tonic level.
+4. Each candidate is kept when the envelope in the 200 ms before and after is at least
+   ``tonic_contrast`` times the level inside (tonic activity on both sides), its edges
+   (taken where the short envelope crosses half-way between the inside level and the tonic
+   level on each side: the unbiased edge of a centred moving average) give a duration within
+   ``min_silent_ms``-``max_silent_ms``, no burst of the same channel ends or starts within
+   ``no_preceding_burst_ms`` before the onset, and no artefact overlaps it.
+
+Columns of :meth:`SilentPeriodResults.summary`
+----------------------------------------------
+channel, muscle, side; onset_s, offset_s; duration_ms; tonic_uv (median envelope before and
+after, µV); depth (inside level / tonic level, 0 = complete silence).
+
+References
+----------
+Rubboli G, et al. Neurophysiol Clin 2006;36:337 (no preceding positive jerk).
+Finnish MDS abstract, "Detection of silent periods ... negative myoclonia" (EPM1, 50-300 ms).
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+import numpy as np
+import pandas as pd
+from scipy.ndimage import median_filter
+
+from myoclonus.settings import AnalysisSettings, BurstSettings, ConditioningSettings, SilentPeriodSettings
+from myoclonus.signals.bursts import BurstResults, _resolve_settings, check_finite, clean_channel, detect_bursts, prepare_filters
+from myoclonus.signals.chunking import as_signal_source, block_samples, iter_chunks, pick_emg
+from myoclonus.signals.conditioning import EmgFilter, rectified_envelope
+from myoclonus.signals.results import ChannelStatus, EventResults
+
+__all__ = ["SilentPeriodResults", "detect_silent_periods", "SILENT_COLUMNS"]
+
+logger = logging.getLogger(__name__)
+
+SILENT_COLUMNS = ["channel", "muscle", "side", "onset_s", "offset_s", "duration_ms", "tonic_uv", "depth"]
+
+#: Context before and after a candidate where tonic activity must be present (engineering
+#: choice: long enough for a stable level, short enough to sit between jerks).
+CONTEXT_MS = 200.0
+#: Gap between a candidate and its context windows, leaving out the transition ramps.
+CONTEXT_GAP_MS = 10.0
+
+
+@dataclass
+class SilentPeriodResults(EventResults):
+    """Silent periods of every analysed EMG channel (see module docstring for the columns)."""
+
+    settings: AnalysisSettings = field(default_factory=AnalysisSettings)
+
+    annotation_label: ClassVar[str] = "myoclonus/silent_period"
+
+
+def _median_level(env: np.ndarray, block: int) -> np.ndarray:
+    n = env.size
+    nb = -(-n // block)
+    full = n // block
+    lev = np.empty(nb, np.float32)
+    if full:
+        lev[:full] = np.median(env[: full * block].reshape(full, block), axis=1)
+    if nb > full:
+        lev[-1] = np.median(env[full * block :])
+    if nb >= 2:
+        size = min(5, nb if nb % 2 else nb - 1)
+        lev = median_filter(lev, size=size, mode="nearest")
+    return np.repeat(lev, block)[:n]
+
+
+def _runs(mask: np.ndarray) -> np.ndarray:
+    d = np.diff(mask.astype(np.int8), prepend=0, append=0)
+    return np.column_stack((np.flatnonzero(d == 1), np.flatnonzero(d == -1)))
+
+
+def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: tuple[int, int], filt: EmgFilter,
+                    cond: ConditioningSettings, bset: BurstSettings, sset: SilentPeriodSettings, burst_edges: np.ndarray,
+                    blocked: np.ndarray) -> list[tuple]:
+    check_finite(x, name, sfreq, offset)
+    block = block_samples(sfreq)
+    core_lo, core_hi = core[0] - offset, core[1] - offset
+    cc = clean_channel(x, sfreq, offset, filt, cond, bset)  # same cleaned signal as the bursts
+    y, env_short = cc.y, cc.env
+    env = rectified_envelope(y, sfreq, sset.silent_envelope_ms)
+    tonic = _median_level(env, block)
+    cand = _runs(env < np.float32(sset.silence_fraction) * tonic)
+    ms = sfreq / 1000.0
+    ctx, gap = int(round(CONTEXT_MS * ms)), int(round(CONTEXT_GAP_MS * ms))
+    min_len, max_len = sset.min_silent_ms * ms, sset.max_silent_ms * ms
+    out = []
+    for a, b in cand:
+        if b - a < 0.5 * min_len or b - a > 2 * max_len:
+            continue
+        pre = env[max(a - gap - ctx, 0) : max(a - gap, 0)]
+        post = env[b + gap : b + gap + ctx]
+        if pre.size < ctx // 2 or post.size < ctx // 2:
+            continue
+        inside = float(np.median(env[a:b]))
+        pre_l, post_l = float(np.median(pre)), float(np.median(post))
+        floor = max(inside, 1e-6)
+        if pre_l < sset.tonic_contrast * floor or post_l < sset.tonic_contrast * floor:
+            continue
+        # unbiased edges: half-way crossings of the short envelope
+        lvl_on = inside + 0.5 * (pre_l - inside)
+        lvl_off = inside + 0.5 * (post_l - inside)
+        mid = (a + b) // 2
+        lo = max(a - gap - ctx, 0)
+        above_before = np.flatnonzero(env[lo:mid] >= lvl_on)
+        above_after = np.flatnonzero(env[mid : b + gap + ctx] >= lvl_off)
+        if above_before.size == 0 or above_after.size == 0:
+            continue
+        on = lo + above_before[-1] + 1
+        off = mid + above_after[0]
+        length = off - on
+        if not (min_len <= length <= max_len) or not (core_lo <= on < core_hi):
+            continue
+        t_on, t_off = (on + offset) / sfreq, (off + offset) / sfreq
+        if burst_edges.size:
+            near = (burst_edges[:, 0] < t_on + 1e-9) & (burst_edges[:, 1] > t_on - sset.no_preceding_burst_ms / 1000.0)
+            inside_burst = (burst_edges[:, 0] < t_off) & (burst_edges[:, 1] > t_on)
+            if near.any() or inside_burst.any():
+                continue
+        if blocked.size and ((blocked[:, 0] < t_off) & (blocked[:, 1] > t_on)).any():
+            continue
+        tonic_uv = 0.5 * (pre_l + post_l)
+        out.append((t_on, t_off, length / ms, tonic_uv, inside / tonic_uv if tonic_uv > 0 else np.nan))
+    return out
+
+
+def detect_silent_periods(source, sfreq: float | None = None, ch_names: Sequence[str] | None = None, *,
+                          channels: Sequence[str] | None = None, bursts: BurstResults | None = None,
+                          settings: AnalysisSettings | None = None,
+                          progress: Callable[[float], None] | None = None) -> SilentPeriodResults:
+    """Detect silent periods (negative myoclonus) in tonically active EMG channels.
+
+    Parameters
+    ----------
+    source : SignalSource | mne.io.Raw | ndarray
+        As for :func:`~myoclonus.signals.bursts.detect_bursts` (arrays in µV).
+    sfreq, ch_names
+        Arrays only.
+    channels : sequence of str | None
+        Restrict to these channels.
+    bursts : BurstResults | None
+        Bursts of the same recording (to exclude silences preceded by a burst); detected here
+        when not given.
+    settings : AnalysisSettings | None
+        Uses ``conditioning``, ``silent`` (and ``bursts`` when bursts are detected here).
+    progress : callable | None
+        Called with the fraction done after each chunk.
+
+    Returns
+    -------
+    SilentPeriodResults
+    """
+    settings = _resolve_settings(settings)
+    src = as_signal_source(source, sfreq, ch_names)
+    sf = float(src.sfreq)
+    emg = pick_emg(src, channels)
+    if bursts is None:
+        bursts = detect_bursts(src, channels=[c.name for c in emg], settings=settings)
+    mains, filters = prepare_filters(src, emg, settings)
+    names = [ch.name for ch in emg]
+    bursts_by_ch = {n: bursts.events[bursts.events["channel"] == n][["onset_s", "offset_s"]].to_numpy(float)
+                    if len(bursts.events) else np.empty((0, 2)) for n in names}
+    art = bursts.artefacts
+    blocked_by_ch = {n: art[(art["channel"] == n) & (art["kind"].isin(["saturation", "flat", "pop", "movement"]))][["onset_s", "offset_s"]].to_numpy(float)
+                     if len(art) else np.empty((0, 2)) for n in names}
+    rows: list[tuple] = []
+    info = {c.name: c for c in emg}
+    chunks = list(iter_chunks(int(src.n_times), sf, settings.chunks.chunk_s, settings.chunks.overlap_s))
+    for k, ck in enumerate(chunks):
+        if not names:
+            break
+        data = src.get_data(names, ck.start, ck.stop)
+        for i, n in enumerate(names):
+            ev = _detect_channel(np.asarray(data[i]), n, sf, ck.start, (ck.core_start, ck.core_stop), filters[n],
+                                 settings.conditioning, settings.bursts, settings.silent, bursts_by_ch[n], blocked_by_ch[n])
+            rows.extend((n, info[n].muscle, info[n].side, *e) for e in ev)
+        if progress is not None:
+            progress((k + 1) / len(chunks))
+    events = pd.DataFrame(rows, columns=SILENT_COLUMNS)
+    if len(events):
+        events = events.sort_values(["onset_s", "channel"], kind="stable").reset_index(drop=True)
+    status = {n: bursts.channel_status.get(n, ChannelStatus(n)) for n in names}
+    return SilentPeriodResults(events=events, sfreq=sf, channel_status=status, artefacts=art, settings=settings)
