@@ -1,7 +1,8 @@
 """``myoclonus demo --out DIR``: run the bundled examples end to end and write their results.
 
-For now the demo assesses every ``examples/*.yaml`` intake; later steps (recordings) add their
-own small function and call it from :func:`demo`.
+The demo assesses every ``examples/*.yaml`` intake, then analyses the bundled recording
+(``examples/example_cortical.edf``) with its intake and writes ``report.html`` and
+``report_patient.html`` (plus findings, assessment and exports) to the output folder.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from rich.console import Console
 
 from myoclonus.cli import app
 
-__all__ = ["demo", "run_intake_examples", "examples_dir"]
+__all__ = ["demo", "run_intake_examples", "run_recording_example", "examples_dir"]
 
 
 def examples_dir() -> Path:
@@ -37,6 +38,45 @@ def run_intake_examples(folder: Path, out: Path, console: Console) -> list[Path]
     return written
 
 
+#: The bundled recording and the example intake that goes with it (post-hypoxic cortical action
+#: myoclonus: a simulated cortical recording, examples/make_examples.py).
+EXAMPLE_RECORDING = "example_cortical.edf"
+EXAMPLE_RECORDING_INTAKE = "lance_adams.yaml"
+
+
+def run_recording_example(folder: Path, out: Path, console: Console) -> list[Path]:
+    """Analyse the bundled recording with its intake; write the reports and exports into ``out``.
+
+    Writes ``report.html``, ``report_patient.html``, ``findings.json``, ``assessment.json``,
+    ``bursts.tsv``, ``jerks.tsv``, ``derivatives/myoclonus/...`` (BIDS events) and
+    ``example_cortical.annotated.edf`` (detections as EDF+ annotations). Returns the files written
+    (empty when the folder has no example recording).
+    """
+    from myoclonus.clinical.engine import assess
+    from myoclonus.clinical.presentation import load_intake
+    from myoclonus.report.export import write_annotated_edf
+    from myoclonus.report.html import report_writer
+    from myoclonus.signals.analysis import analyze
+
+    recording = folder / EXAMPLE_RECORDING
+    if not recording.is_file():
+        console.print(f"[yellow]no example recording ({EXAMPLE_RECORDING}) in {folder}: recording step skipped[/]")
+        return []
+    intake = load_intake(folder / EXAMPLE_RECORDING_INTAKE)
+    analysis = analyze(recording)
+    clinician = assess(intake, findings=analysis.findings)
+    patient = assess(intake, findings=analysis.findings, audience="patient")
+    written = analysis.write(out, assessment=clinician.to_dict(),
+                             report_writer=report_writer(clinician, patient, title=f"{EXAMPLE_RECORDING} + {EXAMPLE_RECORDING_INTAKE}"))
+    written.append(write_annotated_edf(analysis, out / f"{recording.stem}.annotated.edf"))
+    f = analysis.findings
+    console.rule(f"[bold]Recording: {EXAMPLE_RECORDING} with {EXAMPLE_RECORDING_INTAKE}")
+    console.print(f"{f['jerks']['count']} jerks, {f['bursts']['count']} bursts in {f['input']['duration_s']:.0f} s; "
+                  f"origin (clinical + recording): {clinician.origin[0].label} {clinician.origin[0].probability:.2f}; "
+                  f"triage: {clinician.triage.level}")
+    return written
+
+
 @app.command()
 def demo(
     out: Path = typer.Option(Path("out"), "--out", help="Folder for the results (one sub-folder per example)."),
@@ -46,5 +86,8 @@ def demo(
     console = Console()
     folder = examples or examples_dir()
     written = run_intake_examples(folder, out, console)
+    recording_files = run_recording_example(folder, out, console)
     console.rule("[bold]demo finished")
     console.print(f"{len(written) // 2} assessments written under {out}/ (assessment.json + assessment.html each)")
+    if recording_files:
+        console.print(f"recording reports: {out / 'report.html'} and {out / 'report_patient.html'} (+ findings, exports)")

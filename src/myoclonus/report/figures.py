@@ -131,20 +131,38 @@ def _labels(channels: Sequence[Any]) -> dict[str, str]:
 
 # ------------------------------------------------------------------------------ 1. example traces
 
+#: Display filter of the example traces: the surface-EMG high-pass of the conditioning (20 Hz,
+#: ConditioningSettings.highpass_hz) so movement and drift do not hide the bursts.
+_DISPLAY_HIGHPASS_HZ = 20.0
+
+
+def _display_emg(data: np.ndarray, sfreq: float, mains_hz: float | None) -> np.ndarray:
+    if data.shape[-1] < 32:
+        return data - np.median(data, axis=-1, keepdims=True) if data.size else data
+    sos = signal.butter(2, _DISPLAY_HIGHPASS_HZ, btype="highpass", fs=sfreq, output="sos")
+    out = signal.sosfiltfilt(sos, data, axis=-1)
+    if mains_hz and mains_hz < 0.45 * sfreq:
+        b, a = signal.iirnotch(mains_hz, 30.0, fs=sfreq)
+        out = signal.filtfilt(b, a, out, axis=-1)
+    return out
+
+
 
 def representative_jerks(jerks: pd.DataFrame, n: int = 3) -> pd.DataFrame:
     """Up to ``n`` jerks that show the usual pattern, spread over the recording.
 
-    Jerks involving the modal number of muscles are preferred (the typical jerk, not the largest
-    outlier); among them, ones at evenly spaced quantiles of time are taken.
+    Jerks involving two or more muscles are preferred when there are enough of them, and among those
+    the ones with the most common number of muscles (the typical jerk, not the largest outlier);
+    among them, ones at evenly spaced quantiles of time are taken.
     """
     if not len(jerks):
         return jerks
     counts = jerks["n_muscles"].astype(int)
-    modal = int(counts.mode().max())
-    typical = jerks[counts == modal]
+    pool = jerks[counts >= 2] if int((counts >= 2).sum()) >= n else jerks  # a jerk shows across muscles
+    modal = int(pool["n_muscles"].astype(int).mode().max())
+    typical = pool[pool["n_muscles"].astype(int) == modal]
     if len(typical) < n:
-        typical = jerks
+        typical = pool
     idx = np.unique(np.round(np.linspace(0, len(typical) - 1, min(n, len(typical)))).astype(int))
     return typical.sort_values("onset_s").iloc[idx]
 
@@ -155,8 +173,9 @@ def example_traces_figure(
     jerks: Any,
     *,
     n_examples: int = 3,
-    window_s: tuple[float, float] = (-0.3, 0.7),
+    window_s: tuple[float, float] = (-0.2, 0.4),
     max_channels: int = MAX_TRACE_CHANNELS,
+    mains_hz: float | None = None,
 ) -> ReportFigure:
     """Raw EMG around representative jerks, one column per jerk, detected bursts shaded.
 
@@ -172,8 +191,10 @@ def example_traces_figure(
         Window around each jerk onset in seconds.
     max_channels : int
         Most channels stacked; the ones with most bursts in the shown windows come first.
+    mains_hz : float | None
+        Mains frequency found by the conditioning (notched for display).
     """
-    fid, title = "traces", "Example jerks: raw EMG with detected bursts"
+    fid, title = "traces", "Example jerks: EMG with the detected bursts"
     jerk_rows = _frame(jerks)
     if not len(jerk_rows):
         return _unavailable(fid, title, "no jerk was detected, so there is no jerk to show.")
@@ -198,18 +219,27 @@ def example_traces_figure(
     left_out = len(emg) - len(names)
 
     n_cols = len(windows)
-    fig = _figure(height_in=0.9 + 0.42 * len(names), width_in=_WIDTH_IN, left_in=0.85)
-    axes = fig.subplots(1, n_cols, squeeze=False, sharey=True)[0]
-    for col, ((lo, hi), t0) in enumerate(zip(windows, chosen["onset_s"])):
-        ax = axes[col]
+    segments = []
+    for (lo, hi), t0 in zip(windows, chosen["onset_s"]):
         start, stop = int(round(lo * sfreq)), int(round(hi * sfreq))
         data = recording.get_data(names, start, stop) if stop > start else np.zeros((len(names), 0))
-        data = data - np.median(data, axis=1, keepdims=True) if data.size else data
+        segments.append((start, stop, t0, _display_emg(data, sfreq, mains_hz)))
+    # one scale per channel over all columns: the largest deflection fills the row, but never less
+    # than 8 robust noise SDs, so a quiet channel shows as quiet
+    scales = []
+    for row in range(len(names)):
+        ys = np.concatenate([seg[3][row] for seg in segments]) if segments else np.zeros(0)
+        noise_sd = 1.4826 * np.median(np.abs(ys - np.median(ys))) if ys.size else 0.0
+        scales.append(max(float(np.max(np.abs(ys))) if ys.size else 0.0, 8.0 * noise_sd))
+    fig = _figure(height_in=0.9 + 0.42 * len(names), width_in=_WIDTH_IN, left_in=0.85)
+    axes = fig.subplots(1, n_cols, squeeze=False, sharey=True)[0]
+    for col, ((lo, hi), (start, stop, t0, data)) in enumerate(zip(windows, segments)):
+        ax = axes[col]
         times_ms = (np.arange(start, stop) / sfreq - t0) * 1e3
         for row, name in enumerate(names):
             y = data[row]
-            scale = np.percentile(np.abs(y), 99.5) if y.size else 0.0
-            y = y / (2.2 * scale) if scale > 0 else y
+            scale = scales[row]
+            y = y / (2.1 * scale) if scale > 0 else y
             offset = len(names) - 1 - row
             step = max(1, y.size // _TRACE_POINTS)
             ax.plot(times_ms[::step], offset + y[::step], lw=0.5, color="#222222")
@@ -227,8 +257,9 @@ def example_traces_figure(
     axes[0].set_yticks(range(len(names)))
     axes[0].set_yticklabels([labels[n] for n in reversed(names)], fontsize=8)
     caption = (
-        f"{n_cols} representative jerks (those with the most common number of muscles, spread over the recording). "
-        "Each trace is scaled to its own amplitude; shaded spans are the detected bursts; the dashed line is the jerk onset."
+        f"{n_cols} representative jerks (multi-muscle jerks with the most common number of muscles, spread over the recording). "
+        f"EMG high-passed at {_DISPLAY_HIGHPASS_HZ:g} Hz" + (f" with a {mains_hz:g} Hz notch" if mains_hz else "")
+        + "; each channel has one scale across the columns; shaded spans are the detected bursts; the dashed line is the jerk onset."
     )
     if left_out:
         caption += f" {left_out} EMG channels without bursts in these windows are not drawn."
@@ -577,27 +608,31 @@ def evoked_figure(recording: Any, stimuli_s: np.ndarray, sep: Any = None, c_refl
     sfreq = float(recording.sfreq)
     panels: list[tuple[str, np.ndarray, np.ndarray, dict, str]] = []
     n_read = int(min(recording.n_times, o.eeg_budget_samples // 4))
-    if sep is not None and getattr(sep, "channel", None):
-        eeg = recording.get_data([sep.channel], 0, n_read)
+    sep_channel = getattr(sep, "channel", None) or _first_present(recording, "eeg", ("C3", "C4", "CP3", "CP4", "Cz"))
+    if sep_channel:
+        eeg = recording.get_data([sep_channel], 0, n_read)
         eeg = _bandpass(eeg, sfreq, (3.0, min(1000.0, 0.45 * sfreq)))
         ep, t = _epochs(eeg, sfreq, stim, o.sep_window_ms)
         if len(ep):
             base = t < 0
             ep = ep - ep[:, :, base].mean(axis=2, keepdims=True)
-            marks = {k: v for k, v in (sep.latencies_ms or {}).items() if v is not None}
-            panels.append((f"SEP at {sep.channel} ({len(ep)} stimuli)", t, ep[:, 0].mean(axis=0), marks, "µV"))
+            marks = {k: v for k, v in (getattr(sep, "latencies_ms", None) or {}).items() if v is not None}
+            panels.append((f"SEP at {sep_channel} ({len(ep)} stimuli)", t, ep[:, 0].mean(axis=0), marks, "µV"))
     labels = _labels(recording.channels)
     by_label = {v: k for k, v in labels.items()}
-    for cr in list(c_reflex)[:2]:
-        name = by_label.get(cr.channel, cr.channel)
+    reflexes = [(by_label.get(cr.channel, cr.channel), cr.channel, cr.status, cr.latency_ms) for cr in c_reflex]
+    if not reflexes:  # no C-reflex measurement: show the hand muscles' responses anyway
+        hand = [c for c in recording.channels if c.kind == "emg" and c.muscle in ("FDI", "APB", "ADM")]
+        reflexes = [(c.name, labels[c.name], "not measured", None) for c in hand]
+    for name, label, status, latency in reflexes[:2]:
         if name not in labels:
             continue
         emg = recording.get_data([name], 0, n_read)
         emg = np.abs(_bandpass(emg, sfreq, (20.0, min(450.0, 0.45 * sfreq))))
         ep, t = _epochs(emg, sfreq, stim, (-20.0, 120.0))
         if len(ep):
-            marks = {"C-reflex": cr.latency_ms} if cr.latency_ms is not None else {}
-            panels.append((f"{cr.channel}: rectified EMG ({cr.status})", t, ep[:, 0].mean(axis=0), marks, "µV"))
+            marks = {"C-reflex": latency} if latency is not None else {}
+            panels.append((f"{label}: rectified EMG ({status})", t, ep[:, 0].mean(axis=0), marks, "µV"))
     if not panels:
         reason = getattr(sep, "reason", None) or "no SEP electrode or hand muscle to average."
         return _unavailable(fid, title, f"not assessable: {reason}")
@@ -621,7 +656,29 @@ def evoked_figure(recording: Any, stimuli_s: np.ndarray, sep: Any = None, c_refl
     return ReportFigure(fid, title, caption, _encode(fig))
 
 
+def _first_present(recording: Any, kind: str, wanted: Sequence[str]) -> str | None:
+    from myoclonus.signals.backaverage import _eeg_token
+
+    by_token = {}
+    for c in recording.channels:
+        tok = _eeg_token(c.name) if c.kind == kind else None
+        if tok:
+            by_token.setdefault((tok[0] + tok[1]).upper(), c.name)
+    for w in wanted:
+        if w.upper() in by_token:
+            return by_token[w.upper()]
+    return None
+
+
 # ------------------------------------------------------------------------------------- all figures
+
+
+def _mains_hz(bursts: Any) -> float | None:
+    value = getattr(bursts, "mains_hz", None)
+    try:
+        return float(value) if value else None
+    except (TypeError, ValueError):
+        return None
 
 
 def build_figures(analysis: Any) -> list[ReportFigure]:
@@ -630,7 +687,7 @@ def build_figures(analysis: Any) -> list[ReportFigure]:
     settings = getattr(analysis, "settings", None)
     neuro = getattr(analysis, "neurophysiology", None)
     figures = [
-        example_traces_figure(rec, analysis.bursts, analysis.jerks),
+        example_traces_figure(rec, analysis.bursts, analysis.jerks, mains_hz=_mains_hz(analysis.bursts)),
         burst_duration_figure(analysis.bursts, rec.channels, settings),
         recruitment_ladder_figure(analysis.jerks),
         interval_histogram_figure(analysis.jerks, getattr(analysis, "rhythm", None)),

@@ -488,7 +488,9 @@ def write_report(
         The file written.
     """
     html = render_report(analysis, assessment, audience=audience, title=title)
-    return write_text_atomic(Path(path), html)
+    written = write_text_atomic(Path(path), html)
+    os.chmod(written, 0o644)  # a report is meant to be read and shared (the temporary file was 0600)
+    return written
 
 
 def write_reports(
