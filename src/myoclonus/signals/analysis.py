@@ -188,9 +188,7 @@ def _stage_silent_periods(analysis: Analysis, progress: Callable[[float], None] 
     from myoclonus.signals.silent import detect_silent_periods
 
     analysis.silent_periods = detect_silent_periods(analysis.recording, channels=analysis.emg_channels, bursts=analysis.bursts,
-                                                    settings=analysis.settings)
-    if progress is not None:
-        progress(_PROGRESS["silent"][1])
+                                                    settings=analysis.settings, progress=_sub_progress(progress, "silent"))
 
 
 def _stage_jerks(analysis: Analysis) -> None:
