@@ -8,5 +8,6 @@ from myoclonus.cli import batch  # noqa: F401
 from myoclonus.cli import demo  # noqa: F401
 from myoclonus.cli import kb  # noqa: F401
 from myoclonus.cli import schema  # noqa: F401
+from myoclonus.cli import serve  # noqa: F401
 from myoclonus.cli import simulate  # noqa: F401
 from myoclonus.cli import sleep  # noqa: F401

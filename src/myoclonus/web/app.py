@@ -1,0 +1,93 @@
+"""The FastAPI application: ``create_app(WebConfig(...))``, served by ``myoclonus serve``."""
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from myoclonus._version import __version__
+from myoclonus.errors import InputError
+from myoclonus.web import api, pages
+from myoclonus.web.config import WebConfig
+from myoclonus.web.runner import AnalysisRunner
+from myoclonus.web.security import CsrfError, SecurityMiddleware
+from myoclonus.web.services import ServiceError, WebState
+from myoclonus.web.storage import make_engine, session_factory, upgrade_database
+from myoclonus.web.uploads import UploadError
+
+__all__ = ["create_app"]
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(config: WebConfig) -> FastAPI:
+    """Build the web app: database migrated, background runner ready, routes and security in place.
+
+    Parameters
+    ----------
+    config : WebConfig
+        Data folder, database URL, access token, limits.
+
+    Returns
+    -------
+    fastapi.FastAPI
+        Interrupted analyses are resumed when the app starts (``config.resume_unfinished``).
+    """
+    data_dir = Path(config.data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(config.url)
+    upgrade_database(engine)
+    sessions = session_factory(engine)
+    runner = AnalysisRunner(sessions, data_dir, workers=config.analysis_workers)
+    state = WebState(config=config, sessions=sessions, runner=runner)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):  # noqa: ANN202
+        if config.resume_unfinished:
+            runner.resume_unfinished()
+        yield
+        runner.shutdown(wait=False)
+        engine.dispose()
+
+    app = FastAPI(title="myoclonus", version=__version__, lifespan=lifespan,
+                  description="Myoclonus assessment: intake, recording upload, background analysis, reports. "
+                              "Decision support, not a diagnosis.")
+    app.state.web = state
+    app.add_middleware(SecurityMiddleware, token=config.token, allowed_hosts=config.allowed_hosts)
+    app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    _error_handlers(app)
+    return app
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
+
+
+def _error_response(request: Request, status: int, message: str, fields: dict | None = None):
+    if _wants_json(request):
+        return JSONResponse({"error": message, "fields": fields or {}}, status_code=status)
+    return pages.render(request, "message.html.j2", status_code=status, title=f"Error {status}", message=message)
+
+
+def _error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ServiceError)
+    async def _service(request: Request, exc: ServiceError):  # noqa: ANN202
+        return _error_response(request, exc.status, exc.message, exc.fields)
+
+    @app.exception_handler(UploadError)
+    async def _upload(request: Request, exc: UploadError):  # noqa: ANN202
+        return _error_response(request, exc.status, exc.message)
+
+    @app.exception_handler(CsrfError)
+    async def _csrf(request: Request, exc: CsrfError):  # noqa: ANN202
+        return _error_response(request, 403, str(exc))
+
+    @app.exception_handler(InputError)
+    async def _input(request: Request, exc: InputError):  # noqa: ANN202
+        return _error_response(request, 422, str(exc))
