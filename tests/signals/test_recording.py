@@ -270,3 +270,15 @@ def test_units_for_files_without_units(real_data, tmp_path):
     scipy.io.savemat(stated, {"EMG": {"channelData": np.zeros((10, 1)), "fs": 1000.0, "units": "uV"}})
     with pytest.raises(InputError, match="states units 'uV' but units='mV'"):
         read_recording(stated, units="mV")
+
+
+def test_fif_file_with_mne_channel_types(tmp_path):
+    """FIF stores channel types: an 'emg' channel with an uninformative name is still EMG."""
+    data = np.random.default_rng(4).normal(0, 20e-6, (3, 3000))
+    info = mne.create_info(["Chan A", "C3", "Chan B"], 1000.0, ["emg", "eeg", "misc"])
+    path = tmp_path / "rec_raw.fif"
+    mne.io.RawArray(data, info, verbose="error").save(path, verbose="error")
+    rec = read_recording(path)
+    assert [c.kind for c in rec.channels] == ["emg", "eeg", "misc"]
+    assert rec.unmapped == ["Chan B"]
+    np.testing.assert_allclose(rec.get_data(["Chan A"])[0], data[0] * 1e6, rtol=1e-6)  # FIF stores float32
