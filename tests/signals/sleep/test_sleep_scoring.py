@@ -80,9 +80,10 @@ def test_excessive_fragmentary_myoclonus_is_flagged():
     assert d["efm"]["minutes_nrem"] >= 20 and d["efm"]["per_min"] >= 5 and d["efm"]["excessive"] is True
 
 
-def test_sleep_edf_excerpt_says_no_leg_emg(real_data):
+@pytest.mark.parametrize("name", ["short_psg.edf", "short_psg.bdf"])
+def test_sleep_edf_excerpt_says_no_leg_emg(real_data, name):
     d = real_data / "sleep_edf_sc4001_excerpt"
-    res = score_sleep(d / "short_psg.edf", hypnogram=d / "SC4001EC-Hypnogram.edf")
+    res = score_sleep(d / name, hypnogram=d / "SC4001EC-Hypnogram.edf")
     out = res.to_dict()
     assert out["stages_source"] == "annotations" and out["total_sleep_time_h"] == 0.0
     assert out["lm_count"] is None and out["plms_index_per_h"] is None
@@ -114,3 +115,28 @@ def test_scores_identical_across_sampling_rates(rules, same_night_four_rates):
         assert [m.plm_series for m in res.movements] == [m.plm_series for m in ref.movements]
         assert res.to_dict()["plms_index_per_h"] == ref.to_dict()["plms_index_per_h"]
         assert res.to_dict()["periodicity_index"] == ref.to_dict()["periodicity_index"]
+
+
+def test_events_as_mne_annotations(night):
+    sim, res = night
+    ann = res.to_annotations()
+    assert len(ann) == len(res.events())
+    kinds = set(ann.description)
+    assert {"myoclonus/plm", "myoclonus/limb_movement", "myoclonus/hypnic_jerk", "myoclonus/fragmentary_myoclonus"} <= kinds
+    bilateral = [c for c, d in zip(ann.ch_names, ann.description) if d == "myoclonus/plm" and len(c) == 2]
+    assert bilateral and set(bilateral[0]) == {"EMG L TA", "EMG R TA"}
+    sim.raw.copy().set_annotations(ann)  # channel names exist in the PSG
+
+
+@pytest.mark.parametrize("names, legs", [
+    (["LAT", "RAT"], {"LAT": "left", "RAT": "right"}),
+    (["Leg L", "Leg R"], {"Leg L": "left", "Leg R": "right"}),
+    (["L Tib Ant", "tibialis right"], {"L Tib Ant": "left", "tibialis right": "right"}),
+    (["EMG TA"], {"EMG TA": "unknown"}),
+])
+def test_leg_channel_names(names, legs):
+    from myoclonus.signals.recording import Recording
+    from myoclonus.signals.sleep.scoring import leg_channels
+
+    rec = Recording.from_array(np.zeros((len(names), 100)), 256.0, names)
+    assert leg_channels(rec.channels) == legs

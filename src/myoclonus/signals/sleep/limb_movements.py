@@ -31,6 +31,7 @@ from scipy import ndimage
 
 from myoclonus.signals.sleep import rules as R
 from myoclonus.signals.sleep.envelope import condition_leg_emg, resting_level, rms_envelope, samples
+from myoclonus.signals.sleep.windows import iter_windows
 
 __all__ = ["LegMovement", "LimbMovementResults", "detect_leg_movements_channel",
            "combine_bilateral", "detect_limb_movements"]
@@ -155,7 +156,8 @@ def _passes_morphology(excess_uv: np.ndarray, sfreq: float) -> bool:
 
 
 def detect_leg_movements_channel(data_uv: np.ndarray, sfreq: float, *, channel: str, side: str,
-                                 rules: R.LegMovementRules = R.WASM2016) -> tuple[list[LegMovement], int, int]:
+                                 rules: R.LegMovementRules = R.WASM2016,
+                                 core_s: tuple[float, float] = (-np.inf, np.inf)) -> tuple[list[LegMovement], int, int]:
     """Monolateral leg movements on one tibialis channel.
 
     Parameters
@@ -168,6 +170,9 @@ def detect_leg_movements_channel(data_uv: np.ndarray, sfreq: float, *, channel: 
         Channel name and leg (``"left"``/``"right"``/``"unknown"``).
     rules : LegMovementRules
         WASM 2016 or AASM.
+    core_s : (float, float)
+        Keep (and count rejections of) movements whose onset, in seconds from the first sample of
+        ``data_uv``, lies in ``[core_s[0], core_s[1])``: the core of a window with margins.
 
     Returns
     -------
@@ -194,7 +199,7 @@ def detect_leg_movements_channel(data_uv: np.ndarray, sfreq: float, *, channel: 
         onset_s = _crossing_s(excess, start, R.LM_ONSET_ABOVE_REST_UV, sfreq)
         offset_s = _crossing_s(excess, stop, R.LM_OFFSET_ABOVE_REST_UV, sfreq) if stop < n else n / sfreq
         duration_s = offset_s - onset_s
-        if duration_s < R.LM_MIN_DURATION_S:
+        if duration_s < R.LM_MIN_DURATION_S or not (core_s[0] <= onset_s < core_s[1]):
             continue
         if not rules.long_lm_breaks_series and duration_s > rules.max_monolateral_s:
             n_long += 1  # AASM: a movement longer than 10 s is not scored
@@ -268,12 +273,18 @@ def detect_limb_movements(source, leg_channels: dict[str, str], *, rules: str | 
     mono: list[LegMovement] = []
     n_morph = n_long = 0
     for name, side in leg_channels.items():
-        data = source.get_data([name], 0, source.n_times)[0]
-        found, m, lg = detect_leg_movements_channel(data, source.sfreq, channel=name, side=side, rules=rule_set)
-        logger.info("%s: %d monolateral leg movements", name, len(found))
-        mono.extend(found)
-        n_morph += m
-        n_long += lg
+        n_found = 0
+        for win in iter_windows(source.n_times, source.sfreq):
+            data = source.get_data([name], win.start, win.stop)[0]
+            offset_s = win.start / source.sfreq
+            found, m, lg = detect_leg_movements_channel(
+                data, source.sfreq, channel=name, side=side, rules=rule_set,
+                core_s=(win.core_start_s - offset_s, win.core_stop_s - offset_s))
+            mono.extend(replace(mov, onset_s=mov.onset_s + offset_s) for mov in found)
+            n_found += len(found)
+            n_morph += m
+            n_long += lg
+        logger.info("%s: %d monolateral leg movements", name, n_found)
     events = combine_bilateral(mono, rule_set)
     return LimbMovementResults(events=events, rules=rule_set.name, channels=list(leg_channels),
                                n_rejected_morphology=n_morph, n_rejected_too_long=n_long, monolateral=mono)

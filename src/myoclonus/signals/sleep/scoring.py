@@ -21,6 +21,7 @@ from myoclonus.signals.sleep.limb_movements import LegMovement, LimbMovementResu
 from myoclonus.signals.sleep.plm import (PLMIndices, PLMSeries, find_plm_series, flag_arousal,
                                          flag_respiratory, plm_indices)
 from myoclonus.signals.sleep.potentials import detect_potentials
+from myoclonus.signals.sleep.windows import iter_windows
 from myoclonus.signals.sleep.staging import (SLEEP_STAGES, Hypnogram, _edf_start, hypnogram_from_annotations,
                                              no_hypnogram, read_hypnogram_file, stage_automatically)
 
@@ -150,6 +151,24 @@ class SleepResults:
         return rows
 
 
+    def to_annotations(self):
+        """Events as ``mne.Annotations`` (``myoclonus/limb_movement``, ``myoclonus/plm``,
+        ``myoclonus/fragmentary_myoclonus``, ``myoclonus/hypnic_jerk``; ``ch_names`` set)."""
+        import mne
+
+        onsets, durations, descriptions, ch_names = [], [], [], []
+        for e in self.events():
+            kind = "plm" if e["trial_type"] == "limb_movement" and e["plm_series"] else e["trial_type"]
+            onsets.append(e["onset"])
+            durations.append(e["duration"])
+            descriptions.append(f"myoclonus/{kind}")
+            chans = [] if e["channel"] == "bilateral" else e["channel"].split(",")
+            if e["channel"] == "bilateral":
+                chans = list(self.leg_channels)
+            ch_names.append(tuple(chans))
+        return mne.Annotations(onsets, durations, descriptions, ch_names=ch_names)
+
+
 def _round(x, nd: int = 4):
     return None if x is None else round(float(x), nd)
 
@@ -275,9 +294,13 @@ def score_sleep(psg, *, hypnogram=None, rules: str | None = None, settings: Anal
     if emg and rec.sfreq >= MIN_EMG_SFREQ_HZ:
         potentials = []
         for name in emg:
-            data = rec.get_data([name], 0, rec.n_times)[0]
-            potentials.extend(detect_potentials(data, rec.sfreq, channel=name, max_duration_s=PSM_MAX_BURST_S,
-                                                min_peak_uv=settings.sleep.fm_min_amplitude_uv))
+            for win in iter_windows(rec.n_times, rec.sfreq):
+                data = rec.get_data([name], win.start, win.stop)[0]
+                offset_s = win.start / rec.sfreq
+                for p in detect_potentials(data, rec.sfreq, channel=name, max_duration_s=PSM_MAX_BURST_S,
+                                           min_peak_uv=settings.sleep.fm_min_amplitude_uv):
+                    if win.core_start_s <= p.onset_s + offset_s < win.core_stop_s:
+                        potentials.append(replace(p, onset_s=p.onset_s + offset_s))
         lm_spans = [(m.onset_s, m.offset_s) for m in (lm_results.events if lm_results else [])]
         info = {ch.name: ch for ch in rec.channels}
         hypnic = score_hypnic_jerks([p for p in potentials if not any(p.onset_s < b and p.offset_s > a for a, b in lm_spans)],
