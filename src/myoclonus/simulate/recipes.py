@@ -155,26 +155,29 @@ class Recipe:
         if stop <= start:
             return np.zeros(0)
         intervals = self._intervals(rng, duration_s, n_jerks)
-        times = start + np.concatenate([[0.0], np.cumsum(intervals)]) + rng.uniform(0, 0.5)
+        start += float(rng.uniform(0, 0.5))
         if n_jerks is None:
+            times = start + np.concatenate([[0.0], np.cumsum(intervals)])
             return times[times < stop]
-        times = times[:n_jerks]
-        if len(times) and times[-1] >= stop:
-            # compress to fit, keeping each interval above the refractory period
-            span = times[-1] - times[0]
-            scale = (stop - start - 0.01) / span if span > 0 else 1.0
-            times = start + (times - times[0]) * scale
-            gaps = np.diff(times)
-            if len(gaps) and gaps.min() < self.min_gap_s():
+        if n_jerks == 0:
+            return np.zeros(0)
+        intervals = intervals[: n_jerks - 1]
+        avail = stop - start - 0.01
+        if intervals.sum() > avail:
+            # squeeze the random part of each interval, keeping the minimum gap
+            gap = self.min_gap_s()
+            excess = intervals - gap
+            if gap * len(intervals) > avail or excess.sum() <= 0:
                 from myoclonus.errors import InputError
 
-                fit = int((stop - start) / self.min_gap_s()) + 1
+                fit = int(avail / gap) + 1
                 raise InputError(
                     f"{n_jerks} jerks do not fit in {duration_s:g} s of {self.origin} myoclonus; at most {fit} fit. "
                     "Ask for fewer jerks or more minutes.",
                     where="n_jerks",
                 )
-        return times
+            intervals = gap + excess * (avail - gap * len(intervals)) / excess.sum()
+        return start + np.concatenate([[0.0], np.cumsum(intervals)])
 
     def min_gap_s(self) -> float:
         return float(REFRACTORY_S.value)  # type: ignore[arg-type]
