@@ -492,7 +492,7 @@ def jlba_figure(jlba: Any, recording: Any = None, bursts: Any = None, settings: 
     shown = _central_first(names, jlba.peak_channel, max_panels)
     n_cols = min(3, len(shown))
     n_rows = int(np.ceil(len(shown) / n_cols))
-    fig = _figure(height_in=0.6 + 1.9 * n_rows)
+    fig = _figure(height_in=0.6 + 1.9 * n_rows, hspace=0.35)
     axes = np.atleast_1d(fig.subplots(n_rows, n_cols, squeeze=False, sharex=True, sharey=True)).ravel()
     for ax, name in zip(axes, shown):
         k = names.index(name)
@@ -567,28 +567,32 @@ def coherence_figure(eeg_emg: Any, emg_emg: Sequence[Any] = (), *, reason: str |
     n = len(results)
     n_cols = min(2, n)
     n_rows = int(np.ceil(n / n_cols))
-    fig = _figure(height_in=0.5 + 2.0 * n_rows)
-    axes = np.atleast_1d(fig.subplots(n_rows, n_cols, squeeze=False, sharey=True)).ravel()
+    fig = _figure(height_in=0.5 + 2.0 * n_rows, hspace=0.5)
+    axes = np.atleast_1d(fig.subplots(n_rows, n_cols, squeeze=False)).ravel()
     for ax, res in zip(axes, results):
         f = np.asarray(res.freqs_hz, float)
         c = np.asarray(res.coherence, float)
         keep = f <= 100
         ax.plot(f[keep], c[keep], color="#1f618d", lw=1)
         ax.axhline(res.limit, color="#b00020", ls="--", lw=1)
+        if getattr(res, "band_limit", None):
+            ax.hlines(res.band_limit, res.band_hz[0], res.band_hz[1], color="#b00020", ls=":", lw=1.2)
         ax.axvspan(res.band_hz[0], res.band_hz[1], color="#f4d03f", alpha=0.2, lw=0)
         ax.set_title(f"{res.pair[0]} - {res.pair[1]}" + (" (significant)" if res.significant else ""), fontsize=9)
-        ax.set_ylim(0, max(0.2, float(np.nanmax(c[keep])) * 1.1 if keep.any() else 0.2))
+        ax.set_ylim(0, max(2.0 * res.limit, float(np.nanmax(c[keep])) * 1.1 if keep.any() else 0.2))
         ax.tick_params(labelsize=7.5)
     for ax in axes[n:]:
         ax.set_visible(False)
     for ax in axes[(n_rows - 1) * n_cols:]:
         ax.set_xlabel("frequency (Hz)", fontsize=8)
-    axes[0].set_ylabel("coherence", fontsize=8)
+    for ax in axes[::n_cols]:
+        ax.set_ylabel("coherence", fontsize=8)
     first = results[0]
     caption = (f"Magnitude-squared coherence, {first.n_segments} segments. Red dashed line: {100 * (1 - first.alpha):.0f}% confidence "
                f"limit for that number of segments (Rosenberg et al. 1989); yellow: the {first.band_hz[0]:g}-{first.band_hz[1]:g} Hz "
-               "beta band, where cortical myoclonus shows corticomuscular coherence (Caviness et al. 2003). Values above the line are "
-               "significant.")
+               "beta band, where cortical myoclonus shows corticomuscular coherence (Caviness et al. 2003). The dotted segment is the "
+               "limit corrected for the number of frequency bins in the band (Bonferroni); a pair is called significant when the "
+               "band exceeds it.")
     if eeg_emg is None and reason:
         caption += f" EEG-EMG coherence not assessable: {reason}."
     return ReportFigure(fid, title, caption, _encode(fig))

@@ -365,13 +365,16 @@ def _patient_content(assessment: dict | None, recording: dict | None) -> dict[st
         out["treatments"] = [_strip_sources(t.get("text") or t["id"].replace("_", " ")) for t in assessment.get("treatment", [])][:6]
         out["careful"] = [{"drug": c["drug"], "text": _strip_sources(c["text"])} for c in assessment.get("cautions", [])]
     if recording is not None:
-        minutes = recording["duration_s"] / 60
-        found = [f"We recorded the electrical activity of {recording['n_emg']} muscles for about {minutes:.0f} minutes"
+        seconds = recording["duration_s"]
+        length = f"about {seconds / 60:.0f} minutes" if seconds >= 90 else f"about {seconds:.0f} seconds"
+        found = [f"We recorded the electrical activity of {recording['n_emg']} muscle{'s' if recording['n_emg'] != 1 else ''} for {length}"
                  + (" and the activity of the brain at the same time." if recording["n_eeg"] else ".")]
         if recording["n_jerks"]:
-            found.append(f"We found {recording['n_jerks']} jerks, about {recording['jerks_per_min']:.0f} per minute.")
+            rate = recording["jerks_per_min"]
+            found.append(f"We found {recording['n_jerks']} jerks, about {rate:.0f} per minute." if rate >= 1
+                         else f"We found {recording['n_jerks']} jerks.")
             if recording["median_burst_ms"] is not None:
-                found.append(f"Each muscle jerk was very short: about {recording['median_burst_ms']:.0f} thousandths of a second.")
+                found.append(f"Each burst of muscle activity was short: about {recording['median_burst_ms']:.0f} thousandths of a second.")
         else:
             found.append("We did not find jerks during this recording. This does not rule them out, because jerks can come and go.")
         out["found"] = found
