@@ -197,6 +197,11 @@ def extract_brainvision_zip(zip_path: Path, dest: Path, *, display_name: str, ma
             found = "no" if not headers else f"{len(headers)}"
             raise UploadError(f"{display_name}: expected a zip holding exactly one BrainVision recording "
                               f"(.vhdr + .vmrk + .eeg), found {found} .vhdr files.", status=415)
+        header_info = next(info for info, parts in members if parts == headers[0])
+        with archive.open(header_info) as fh:
+            if _VHDR_MAGIC not in fh.read(64):
+                raise UploadError(f"{display_name}: {headers[0][-1]} is not a BrainVision header (it should start "
+                                  "with 'Brain Vision Data Exchange Header File').", status=415)
         dest.mkdir(parents=True, exist_ok=True)
         written = 0
         for info, parts in members:
@@ -216,8 +221,4 @@ def extract_brainvision_zip(zip_path: Path, dest: Path, *, display_name: str, ma
                                           "its header states; refused as a possible zip bomb.", status=400)
                     out.write(block)
         vhdr = dest.joinpath(*headers[0])
-        with open(vhdr, "rb") as fh:
-            if _VHDR_MAGIC not in fh.read(64):
-                raise UploadError(f"{display_name}: {headers[0][-1]} is not a BrainVision header (it should start "
-                                  "with 'Brain Vision Data Exchange Header File').", status=415)
         return vhdr
