@@ -59,24 +59,44 @@ def _first(items: list[str], n: int) -> list[str]:
     return items[:n]
 
 
+_LEVEL_MEANING = {  # CONTRACTS.md section 2
+    "clinician": {"emergency": "Emergency: act now.", "urgent": "Urgent: assess within days.",
+                  "routine": "Routine: book a visit.", "self_care": "Self care: no visit needed."},
+    "patient": {"emergency": "Get emergency help now.", "urgent": "See a doctor within the next few days.",
+                "routine": "Book a visit with your doctor.", "self_care": "No doctor visit is needed for this."},
+}
+
+_HEADINGS = {
+    "clinician": {"triage": "TRIAGE", "red_flags": "Red flags", "clinical_group": "Clinical group", "origin": "Origin",
+                  "causes": "Causes", "differential": "Differential", "workup": "Work-up",
+                  "treatment": "Treatment options", "cautions": "Cautions"},
+    "patient": {"triage": "HOW SOON TO SEE A DOCTOR", "red_flags": "Warning signs", "clinical_group": "What kind of jerks",
+                "origin": "Where they may start", "causes": "Possible causes",
+                "differential": "Other conditions that can look similar", "workup": "Tests your doctor may suggest",
+                "treatment": "Treatment options to discuss", "cautions": "Medicines to be careful with"},
+}
+
+
 def print_summary(assessment: Any, console: Console, *, title: str | None = None, top_reasons: int = 2) -> None:
     """Readable terminal summary: red flags and triage first, then the three axes, work-up, treatment."""
     a = assessment
+    h = _HEADINGS[a.audience]
     head = f"Myoclonus assessment{': ' + title if title else ''}"
     console.rule(f"[bold]{head}")
     level = a.triage.level
-    body = "\n".join(f"- {escape(_headline(r))}" for r in a.triage.reasons)
-    console.print(Panel(body, title=f"TRIAGE: {level.replace('_', ' ').upper()}", border_style="red" if level in ("emergency", "urgent") else "blue",
+    meaning = _LEVEL_MEANING[a.audience][level]
+    body = f"[bold]{meaning}[/]\n" + "\n".join(f"- {escape(_headline(r))}" for r in a.triage.reasons)
+    console.print(Panel(body, title=f"{h['triage']}: {level.replace('_', ' ').upper()}", border_style="red" if level in ("emergency", "urgent") else "blue",
                         title_align="left", subtitle=None), style=None)
     if a.red_flags:
-        flags = Table(title="Red flags", show_lines=False, title_justify="left", title_style="bold red")
+        flags = Table(title=h["red_flags"], show_lines=False, title_justify="left", title_style="bold red")
         flags.add_column("flag", style="bold red")
         flags.add_column("level")
         flags.add_column("why")
         for f in a.red_flags:
             flags.add_row(f.id.replace("red_flag.", "").replace("_", " "), f.triage or "", escape(f.text))
         console.print(flags)
-    for axis, name in (("clinical_group", "Clinical group"), ("origin", "Origin")):
+    for axis, name in (("clinical_group", h["clinical_group"]), ("origin", h["origin"])):
         table = Table(title=name + (" (clinical + recording)" if axis == "origin" and a.origin_evidence != "clinical" else ""),
                       title_justify="left", title_style="bold")
         table.add_column("label")
@@ -89,7 +109,7 @@ def print_summary(assessment: Any, console: Console, *, title: str | None = None
         console.print(table)
     for d in a.disagreements:
         console.print(f"[bold yellow]Disagreement:[/] {escape(d.text)}")
-    causes = Table(title="Causes", title_justify="left", title_style="bold")
+    causes = Table(title=h["causes"], title_justify="left", title_style="bold")
     causes.add_column("cause")
     causes.add_column("detail")
     causes.add_column("p", justify="right")
@@ -98,9 +118,9 @@ def print_summary(assessment: Any, console: Console, *, title: str | None = None
     console.print(causes)
     pointers = [d for d in a.differential if d.for_]
     if pointers:
-        console.print("[bold]Differential:[/] " + "; ".join(f"{d.id.replace('_', ' ')} ({len(d.for_)} pointer{'s' if len(d.for_) > 1 else ''})" for d in pointers))
-    console.print("[bold]Work-up:[/] " + ", ".join(w.id.replace("_", " ") for w in a.workup))
-    treat = Table(title="Treatment options", title_justify="left", title_style="bold")
+        console.print(f"[bold]{h['differential']}:[/] " + "; ".join(f"{d.id.replace('_', ' ')} ({len(d.for_)} pointer{'s' if len(d.for_) > 1 else ''})" for d in pointers))
+    console.print(f"[bold]{h['workup']}:[/] " + ", ".join(w.id.replace("_", " ") for w in a.workup))
+    treat = Table(title=h["treatment"], title_justify="left", title_style="bold")
     treat.add_column("option")
     treat.add_column("line", justify="right")
     treat.add_column("for")
@@ -110,7 +130,7 @@ def print_summary(assessment: Any, console: Console, *, title: str | None = None
                       escape("\n".join(t.cautions)))
     console.print(treat)
     if a.cautions:
-        cautions = Table(title="Cautions", title_justify="left", title_style="bold red")
+        cautions = Table(title=h["cautions"], title_justify="left", title_style="bold red")
         cautions.add_column("drug", style="bold")
         cautions.add_column("context")
         cautions.add_column("caution")

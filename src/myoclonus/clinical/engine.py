@@ -270,6 +270,11 @@ def _drug_contributions(ctx: EngineContext) -> list[Contribution]:
     for rank, hit in enumerate(ctx.screen.suspects):
         reasons = "; ".join(hit.reasons_for) or f"{hit.generic} is associated with myoclonus"
         text = f"Medication {hit.name_given}: {reasons}"
+        if ctx.audience == "patient":
+            recent = " and it was started or changed recently" if "drug:recent_suspect" in ctx.clues and \
+                hit.generic in ctx.clues["drug:recent_suspect"] else ""
+            text = (f"You take {hit.name_given}, a medicine that can cause jerks{recent}. "
+                    f"Do not stop it on your own; talk to your doctor.")
         if rank == 0:
             out.append(Contribution("cause", "drug_induced", hit.weight, text, f"drug:{hit.generic}"))
             out.append(Contribution("clinical_group", "symptomatic", min(1.5, DRUG_GROUP_SHARE * hit.weight), text,
