@@ -83,3 +83,11 @@ def test_markup_like_input_is_printed_literally_not_crashing(tmp_path):
     assert result.exit_code == 2
     out = result.output.replace("\n", "")
     assert "'[/]'" in out or "'[bold]x'" in out
+
+
+def test_patient_summary_uses_plain_headings():
+    result = runner.invoke(app, ["assess", str(EXAMPLE), "--audience", "patient"])
+    assert result.exit_code == 0
+    assert "HOW SOON TO SEE A DOCTOR: URGENT" in result.output
+    assert "See a doctor within the next few days." in result.output
+    assert "Clinical group" not in result.output
