@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy import signal
@@ -448,6 +449,11 @@ def is_movement(y_burst: np.ndarray, raw_window: np.ndarray, sfreq: float) -> bo
     raw = np.asarray(raw_window, dtype=np.float64)
     if raw.size < 16:
         return False
-    sos = signal.butter(2, min(MOVEMENT_LF_HZ, 0.4 * sfreq), fs=sfreq, output="sos")
+    sos = _lowpass_sos(float(sfreq))
     lf = signal.sosfiltfilt(sos, raw - raw.mean(), padlen=min(raw.size - 1, 3 * int(sfreq / MOVEMENT_LF_HZ)))
     return bool(np.ptp(lf) > MOVEMENT_LF_RATIO * np.abs(y).max())
+
+
+@lru_cache(maxsize=16)
+def _lowpass_sos(sfreq: float) -> np.ndarray:
+    return signal.butter(2, min(MOVEMENT_LF_HZ, 0.4 * sfreq), fs=sfreq, output="sos")

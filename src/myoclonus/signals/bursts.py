@@ -49,7 +49,7 @@ from myoclonus.settings import AnalysisSettings, BurstSettings, ConditioningSett
 from myoclonus.signals import artefacts as art
 from myoclonus.signals.channels import ChannelInfo
 from myoclonus.signals.chunking import as_signal_source, block_samples, iter_chunks, pick_emg
-from myoclonus.signals.conditioning import EmgFilter, MainsReport, apply_filter, design_emg_filter, detect_mains, rectified_envelope
+from myoclonus.signals.conditioning import EmgFilter, MainsReport, apply_filter, design_emg_filter, detect_mains, moving_averages
 from myoclonus.signals.results import ChannelStatus, EventResults
 
 __all__ = ["BurstResults", "detect_bursts", "BURST_COLUMNS"]
@@ -98,8 +98,14 @@ class _ChannelOut:
     n_beats: int
 
 
-def _background(env: np.ndarray, block: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per-sample background mean and SD from per-block lower-tail percentiles."""
+def _background(env: np.ndarray, block: int, step: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Per-block background mean and SD from lower-tail percentiles of the envelope.
+
+    ``step`` subsamples the (smooth) envelope before taking percentiles; blocks stay aligned.
+    """
+    if step > 1 and block % step == 0:
+        env = env[::step]
+        block //= step
     n = env.size
     nb = -(-n // block)
     full = n // block
@@ -144,13 +150,15 @@ def _envelopes(y: np.ndarray, sfreq: float, block: int, cond: ConditioningSettin
     average, the extent and onset on the short one.
     """
     floor = np.float32(art.FLAT_RMS_UV)
-    env = rectified_envelope(y, sfreq, cond.envelope_ms)
-    mean_b, sd_b = _background(env, block)
+    det_ms = max(bset.min_burst_ms, cond.envelope_ms)
+    env, env_d = moving_averages(np.abs(y), sfreq, (cond.envelope_ms, det_ms))
+    step = _stat_step(sfreq, block, cond.envelope_ms)
+    mean_b, sd_b = _background(env, block, step)
     mean = np.repeat(mean_b, block)[: env.size]
     low = mean + np.repeat(np.float32(bset.offset_threshold_sd) * sd_b, block)[: env.size] + floor
-    det_ms = max(bset.min_burst_ms, cond.envelope_ms)
-    env_d = rectified_envelope(y, sfreq, det_ms) if det_ms > cond.envelope_ms else env
-    mean_d, sd_d = _background(env_d, block)
+    if det_ms <= cond.envelope_ms:
+        env_d = env
+    mean_d, sd_d = _background(env_d, block, step)
     high_d = np.repeat(mean_d + np.float32(bset.onset_threshold_sd) * sd_d, block)[: env.size] + floor
     if env_d is not env:
         # a burst continues while either envelope stays up: the longer average bridges the dips
@@ -160,6 +168,15 @@ def _envelopes(y: np.ndarray, sfreq: float, block: int, cond: ConditioningSettin
     else:
         active = env > low
     return env, mean, low, env_d, high_d, active
+
+
+def _stat_step(sfreq: float, block: int, envelope_ms: float) -> int:
+    """Subsampling step for the background percentiles: the envelope is a moving average over
+    ``envelope_ms``, so five values per window keep its distribution (the step divides the block)."""
+    step = max(int(envelope_ms * sfreq / 1000.0 / 5.0), 1)
+    while step > 1 and block % step:
+        step -= 1
+    return step
 
 
 def _hysteresis(active: np.ndarray, env_d: np.ndarray, high_d: np.ndarray, merge_gap: int) -> np.ndarray:
@@ -270,6 +287,45 @@ def clean_channel(x: np.ndarray, sfreq: float, offset: int, filt: EmgFilter, con
     return CleanChannel(y, env, mean, low, env_d, high_d, runs, ecg_peaks, ecg_half)
 
 
+def _burst_features(y: np.ndarray, x: np.ndarray, env: np.ndarray, runs: np.ndarray, sfreq: float) -> dict[str, np.ndarray]:
+    """Peak, area, envelope-peak sample and the artefact tests of every run.
+
+    Pops: more than :data:`~myoclonus.signals.artefacts.POP_MAX_ENERGY_SHARE` of the energy in
+    5 ms. Movement: fewer than :data:`~myoclonus.signals.artefacts.MOVEMENT_MAX_ZC_PER_S` zero
+    crossings per second, or a raw swing below 15 Hz larger than
+    :data:`~myoclonus.signals.artefacts.MOVEMENT_LF_RATIO` x the band-passed peak (the same tests
+    as :func:`~myoclonus.signals.artefacts.is_pop` and :func:`~myoclonus.signals.artefacts.is_movement`,
+    computed on each run's samples only).
+    """
+    k_runs = runs.shape[0]
+    peak = np.empty(k_runs)
+    area = np.empty(k_runs)
+    pop = np.zeros(k_runs, bool)
+    movement = np.zeros(k_runs, bool)
+    peak_i = np.empty(k_runs, int)
+    w5 = max(int(round(0.005 * sfreq)), 1)
+    pad = int(round(0.05 * sfreq))
+    ones = np.ones(w5)
+    for k, (a, b) in enumerate(runs):
+        seg = y[a:b].astype(np.float64)
+        ay = np.abs(seg)
+        peak[k] = ay.max()
+        area[k] = ay.sum() / sfreq
+        peak_i[k] = a + int(np.argmax(env[a:b]))
+        n = b - a
+        if n > 2 * w5:
+            e = ay * ay
+            pop[k] = np.convolve(e, ones, mode="valid").max() / max(e.sum(), 1e-30) > art.POP_MAX_ENERGY_SHARE
+        if pop[k]:
+            continue
+        if n >= 8:
+            zc = np.count_nonzero(np.signbit(seg[1:]) != np.signbit(seg[:-1]))
+            movement[k] = zc / (n / sfreq) < art.MOVEMENT_MAX_ZC_PER_S
+        if not movement[k]:
+            movement[k] = art.is_movement(seg, x[max(a - pad, 0) : b + pad], sfreq)
+    return {"peak": peak, "area": area, "pop": pop, "movement": movement, "peak_i": peak_i}
+
+
 def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: tuple[int, int],
                     filt: EmgFilter, cond: ConditioningSettings, bset: BurstSettings) -> _ChannelOut:
     check_finite(x, name, sfreq, offset)
@@ -299,28 +355,24 @@ def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: t
     min_len = bset.min_burst_ms * sfreq / 1000.0
     max_len = bset.max_burst_ms * sfreq / 1000.0
     events: list[tuple] = []
-    clip_cum = np.concatenate(([0], np.cumsum(clip_mask)))
-    for (a, b), (on_f, off_f) in zip(runs, edges):
-        if not (core_lo <= on_f < core_hi):
-            continue
+    if runs.size:
+        on_f, off_f = edges[:, 0], edges[:, 1]
         length = off_f - on_f
-        if length < min_len or length > max_len:
-            continue
-        t_on, t_off = (on_f + offset) / sfreq, (off_f + offset) / sfreq
-        if clip_cum[b] - clip_cum[a] > 0:
-            continue  # inside or touching a clipped interval: reported as saturation already
-        seg = y[a:b]
-        if art.is_pop(seg, sfreq):
-            artefacts.append((name, "pop", t_on, t_off))
-            continue
-        pad = int(round(0.05 * sfreq))
-        if art.is_movement(seg, x[max(a - pad, 0) : b + pad], sfreq):
-            artefacts.append((name, "movement", t_on, t_off))
-            continue
-        rect = np.abs(seg.astype(np.float64))
-        peak_i = a + int(np.argmax(env[a:b]))
-        events.append((t_on, t_off, (off_f - on_f) * 1000.0 / sfreq, float(rect.max()),
-                       float(rect.sum() / sfreq), (peak_i + offset) / sfreq))
+        clip_cum = np.concatenate(([0], np.cumsum(clip_mask)))
+        keep = (on_f >= core_lo) & (on_f < core_hi) & (length >= min_len) & (length <= max_len)
+        keep &= (clip_cum[runs[:, 1]] - clip_cum[runs[:, 0]]) == 0  # clipped: reported as saturation
+        runs, on_f, off_f = runs[keep], on_f[keep], off_f[keep]
+    if runs.size:
+        feats = _burst_features(y, x, env, runs, sfreq)
+        for k in range(runs.shape[0]):
+            t_on, t_off = (on_f[k] + offset) / sfreq, (off_f[k] + offset) / sfreq
+            if feats["pop"][k]:
+                artefacts.append((name, "pop", t_on, t_off))
+            elif feats["movement"][k]:
+                artefacts.append((name, "movement", t_on, t_off))
+            else:
+                events.append((t_on, t_off, (off_f[k] - on_f[k]) * 1000.0 / sfreq, float(feats["peak"][k]),
+                               float(feats["area"][k]), (feats["peak_i"][k] + offset) / sfreq))
 
     nb0 = core_lo // block
     nb1 = -(-core_hi // block)

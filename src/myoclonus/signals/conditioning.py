@@ -29,6 +29,7 @@ __all__ = [
     "apply_filter",
     "rectified_envelope",
     "remove_mains",
+    "moving_averages",
 ]
 
 logger = logging.getLogger(__name__)
@@ -315,3 +316,28 @@ def rectified_envelope(y: np.ndarray, sfreq: float, window_ms: float) -> np.ndar
     if w == 1 or r.size == 0:
         return r
     return uniform_filter1d(r, size=w, mode="nearest")
+
+
+def moving_averages(r: np.ndarray, sfreq: float, windows_ms: tuple[float, ...]) -> tuple[np.ndarray, ...]:
+    """Centred moving averages of ``r`` over several windows from one cumulative sum (float32
+    results, float64 accumulation; near the edges the average uses the samples available)."""
+    n = r.size
+    cs = np.empty(n + 1)
+    cs[0] = 0.0
+    np.cumsum(r, out=cs[1:], dtype=np.float64)
+    out = []
+    for ms in windows_ms:
+        w = max(int(round(ms * sfreq / 1000.0)), 1)
+        if w == 1 or n <= w:
+            out.append(np.asarray(r, np.float32).copy())
+            continue
+        h = w // 2
+        m = np.empty(n, np.float32)
+        m[h : h + n - w + 1] = (cs[w:] - cs[:-w]) / w  # window [i - h, i - h + w)
+        head = np.arange(h)
+        m[:h] = cs[head + w - h] / (head + w - h)
+        tail = np.arange(h + n - w + 1, n)
+        lo = tail - h
+        m[h + n - w + 1 :] = (cs[n] - cs[lo]) / (n - lo)
+        out.append(m)
+    return tuple(out)
