@@ -11,15 +11,8 @@ import numpy as np
 import pytest
 from report_testkit import MUSCLES, SFREQ, noise, emg_with_jerks, fast_settings
 
+from myoclonus.signals.analysis import analyze
 from myoclonus.signals.recording import Recording
-
-
-def analyze(*args, **kwargs):
-    """``myoclonus.signals.analysis.analyze``; skips only while a pipeline stage module has not landed yet."""
-    pytest.importorskip("myoclonus.signals.rhythm", reason="analysis pipeline stage (rhythm, H5) not in the tree yet")
-    from myoclonus.signals.analysis import analyze as run
-
-    return run(*args, **kwargs)
 
 
 @pytest.fixture(scope="session")
@@ -81,3 +74,34 @@ def many_channel_analysis():
 @pytest.fixture(scope="session")
 def example_intake() -> Path:
     return Path(__file__).resolve().parents[2] / "examples" / "lance_adams.yaml"
+
+
+@pytest.fixture(scope="session")
+def cortical_assessments(cortical_analysis, example_intake):
+    """(clinician, patient) assessments of the example intake merged with the cortical findings."""
+    from myoclonus.clinical.engine import assess
+    from myoclonus.clinical.presentation import load_intake
+
+    intake = load_intake(example_intake)
+    return (assess(intake, findings=cortical_analysis.findings),
+            assess(intake, findings=cortical_analysis.findings, audience="patient"))
+
+
+@pytest.fixture(scope="session")
+def cortical_report_html(cortical_analysis, cortical_assessments):
+    """The clinician report of the cortical case (rendered once: drawing the figures takes seconds)."""
+    from myoclonus.report.html import render_report
+
+    return render_report(cortical_analysis, cortical_assessments[0])
+
+
+@pytest.fixture(scope="session")
+def small_edf(tmp_path_factory) -> Path:
+    """20 s of four EMG channels with 12 jerks, written as EDF (fast CLI tests)."""
+    import mne
+
+    names = ["EMG R FDI", "EMG R ECR", "EMG R BIC", "EMG R DEL"]
+    raw = mne.io.RawArray(emg_with_jerks(names, seed=9) * 1e-6, mne.create_info(names, SFREQ, "emg"), verbose="error")
+    path = tmp_path_factory.mktemp("small") / "small.edf"
+    mne.export.export_raw(path, raw, fmt="edf", verbose="error")
+    return path

@@ -8,7 +8,7 @@ from pathlib import Path
 import mne
 from rich.console import Console
 
-from myoclonus.cli.demo import EXAMPLE_RECORDING, EXAMPLE_RECORDING_INTAKE, run_recording_example
+from myoclonus.cli.demo import EXAMPLE_RECORDING, EXAMPLE_RECORDING_INTAKE, run_intake_examples, run_recording_example
 from myoclonus.report.schemas import validate_document
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -36,3 +36,11 @@ def test_recording_example_writes_reports_and_exports(tmp_path, cortical_edf):
 def test_recording_example_is_skipped_without_the_recording(tmp_path):
     assert run_recording_example(tmp_path, tmp_path / "out", Console(file=open(tmp_path / "log.txt", "w"))) == []
     assert "recording step skipped" in (tmp_path / "log.txt").read_text()
+
+
+def test_demo_assessment_files_validate(tmp_path):
+    written = run_intake_examples(EXAMPLES, tmp_path, Console(file=open(tmp_path / "log.txt", "w")))
+    files = [p for p in written if p.name == "assessment.json"]
+    assert len(files) == len(list(EXAMPLES.glob("*.yaml")))
+    for path in files:
+        validate_document(json.loads(path.read_text(encoding="utf-8")), where=str(path))

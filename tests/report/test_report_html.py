@@ -63,10 +63,9 @@ def _order(html: str, *markers: str) -> list[int]:
     return [html.index(m) for m in markers]
 
 
-def test_full_report_is_self_contained_ordered_and_shows_every_figure(cortical_analysis, example_intake):
-    intake = load_intake(example_intake)
-    assessment = assess(intake, findings=cortical_analysis.findings)
-    html = render_report(cortical_analysis, assessment)
+def test_full_report_is_self_contained_ordered_and_shows_every_figure(cortical_analysis, cortical_assessments, cortical_report_html):
+    assessment = cortical_assessments[0]
+    html = cortical_report_html
     doc = parse(html)
     assert doc.external == []  # no network access needed
     assert "<script" not in html
@@ -181,19 +180,19 @@ def test_bad_arguments_give_clear_errors(no_eeg_analysis):
         render_report(no_eeg_analysis, assessment=42)
 
 
-def test_analyze_cli_writes_both_reports_and_bids(tmp_path, cortical_edf, example_intake):
+def test_analyze_cli_writes_both_reports_and_bids(tmp_path, small_edf, example_intake):
     from typer.testing import CliRunner
 
     from myoclonus.cli import app
 
     out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["analyze", str(cortical_edf), "--out", str(out), "--intake", str(example_intake), "--json"])
+    result = CliRunner().invoke(app, ["analyze", str(small_edf), "--out", str(out), "--intake", str(example_intake), "--json"])
     assert result.exit_code == 0, result.output
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "data:image/png;base64," in html and 'id="fig-traces"' in html
     assert "Triage:" in html and "not assessed" not in html.split('id="classification"')[0]
     patient = (out / "report_patient.html").read_text(encoding="utf-8")
-    assert "Questions to ask your doctor" in patient and cortical_edf.name not in patient
+    assert "Questions to ask your doctor" in patient and small_edf.name not in patient
     assert (out / "derivatives" / "myoclonus" / "sub-01" / "emg" / "sub-01_task-myoclonus_events.tsv").is_file()
     from myoclonus.report.schemas import validate_document
     import json

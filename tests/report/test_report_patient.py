@@ -10,7 +10,6 @@ import pytest
 from report_testkit import SFREQ, emg_with_jerks, fast_settings
 
 from myoclonus.clinical.engine import assess
-from myoclonus.clinical.presentation import load_intake
 from myoclonus.report.html import PATIENT_GLOSSARY, PATIENT_JARGON, PATIENT_TRIAGE, render_report
 from myoclonus.signals.analysis import analyze
 
@@ -57,10 +56,8 @@ def glossary_terms(html: str) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def assessed(cortical_analysis, example_intake):
-    intake = load_intake(example_intake)
-    return (assess(intake, findings=cortical_analysis.findings),
-            assess(intake, findings=cortical_analysis.findings, audience="patient"))
+def assessed(cortical_assessments):
+    return cortical_assessments
 
 
 @pytest.fixture(scope="module")
@@ -92,10 +89,10 @@ def test_jargon_check_catches_unexplained_words():
     assert "myoclonus" in PATIENT_GLOSSARY and "EEG" in PATIENT_GLOSSARY
 
 
-def test_patient_report_has_care_level_same_red_flags_and_questions(assessed, patient_html, cortical_analysis):
+def test_patient_report_has_care_level_same_red_flags_and_questions(assessed, patient_html, cortical_report_html):
     clinician, patient = assessed
     assert [f.id for f in clinician.red_flags] == [f.id for f in patient.red_flags]
-    clinician_html = render_report(cortical_analysis, clinician)
+    clinician_html = cortical_report_html
     for flag in patient.red_flags:
         assert flag.text.split(" [")[0][:40] in patient_html
     for flag in clinician.red_flags:

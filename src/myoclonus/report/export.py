@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from myoclonus._version import __version__
-from myoclonus.atomic import atomic_path, staged_directory, write_text_atomic
+from myoclonus.atomic import atomic_path, staged_directory
 from myoclonus.errors import InputError
 
 __all__ = [
