@@ -2,41 +2,27 @@
 from __future__ import annotations
 
 import hashlib
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import create_engine, text
 
-from myoclonus.web import WebConfig, create_app
-from web_testkit import tiny_edf
+from web_testkit import live_server, tiny_edf
 
 N_UPLOADS = 20
 
 
 @pytest.fixture()
-def live_server(tmp_path):
+def live(tmp_path):
     data = tmp_path / "data"
-    app = create_app(WebConfig(data_dir=data, allowed_hosts=("127.0.0.1",)))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start within 20 s")
-        time.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}", data
-    server.should_exit = True
-    thread.join(timeout=20)
+    with live_server(data) as base:
+        yield base, data
 
 
-def test_twenty_concurrent_uploads(live_server, tmp_path):
-    base, data = live_server
+def test_twenty_concurrent_uploads(live, tmp_path):
+    base, data = live
     files = [tiny_edf(tmp_path / f"rec{i:02d}.edf", seed=100 + i) for i in range(N_UPLOADS)]
     bodies = [f.read_bytes() for f in files]
     with httpx.Client(base_url=base, timeout=60) as setup:

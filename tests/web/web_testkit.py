@@ -1,6 +1,7 @@
 """Helpers of the web tests (imported by name: tests/web is on sys.path under pytest's rootdir rules)."""
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
 
@@ -55,3 +56,28 @@ def wait_done(client: TestClient, case_id: str, timeout_s: float = 60.0) -> dict
             return status
         time.sleep(0.2)
     raise AssertionError(f"case {case_id} still {status['status']} after {timeout_s} s (progress {seen[-5:]})")
+
+
+@contextlib.contextmanager
+def live_server(data_dir: Path, **config):
+    """A real uvicorn server on 127.0.0.1 (free port) in a thread; yields its base URL."""
+    import threading
+
+    import uvicorn
+
+    config.setdefault("allowed_hosts", ("127.0.0.1",))
+    app = create_app(WebConfig(data_dir=data_dir, **config))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start within 20 s")
+        time.sleep(0.05)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=20)
