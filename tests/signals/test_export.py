@@ -61,7 +61,7 @@ def _jerks(n=2):
 def _analysis(n_jerks=2):
     rec = Recording.from_array(np.zeros((3, 5000)), 1000.0, ["EMG R FDI", "EMG R ECR", "Temp"])
     analysis = Analysis(recording=rec, settings=AnalysisSettings(), bursts=_bursts(), silent_periods=_silent(),
-                        jerks=_jerks(n_jerks), rhythm={"cv": 0.5, "p_value": np.float64(0.2)}, input_sha256="ab" * 32,
+                        jerks=_jerks(n_jerks), rhythm={"cv": 0.5, "p_value": np.float64(0.2), "intervals_s": np.array([2.0])}, input_sha256="ab" * 32,
                         emg_channels=["EMG R FDI", "EMG R ECR"])
     analysis.findings = build_findings(analysis)
     return analysis
@@ -104,6 +104,7 @@ def test_findings_document():
     assert any("Temp" in w for w in findings["warnings"])
     assert findings["recruitment"]["order"] == "variable"
     assert findings["rhythm"]["p_value"] == 0.2
+    assert "intervals_s" not in findings["rhythm"]  # one value per jerk: in jerks.tsv
     assert findings["settings"]["bursts"]["min_burst_ms"] == AnalysisSettings().bursts.min_burst_ms
     assert "origin" not in findings  # jerks found: filled by the origin stage
     json.dumps(findings, allow_nan=False)

@@ -200,6 +200,14 @@ def _duration_stats(durations_ms: np.ndarray) -> dict[str, Any]:
     }
 
 
+def _rhythm_section(rhythm: Any) -> Any:
+    """Rhythm statistics without the per-interval list (one value per jerk: derivable from jerks.tsv)."""
+    section = to_jsonable(rhythm)
+    if isinstance(section, dict):
+        section.pop("intervals_s", None)
+    return section
+
+
 def muscle_statistics(analysis: Analysis) -> list[dict[str, Any]]:
     """Per analysed EMG channel: burst and silent-period counts, median and IQR durations (ms)."""
     bursts = _events_frame(analysis.bursts)
@@ -261,7 +269,7 @@ def build_findings(analysis: Analysis) -> dict[str, Any]:
         "jerks": {"count": n_jerks},
         "recruitment": to_jsonable(getattr(jerks, "recruitment", None)),
         "agonist_antagonist": to_jsonable(getattr(jerks, "patterns", None)),
-        "rhythm": to_jsonable(analysis.rhythm),
+        "rhythm": _rhythm_section(analysis.rhythm),
         "stimuli": {
             "count": len(rec.stimuli),
             "labels": sorted({s.label for s in rec.stimuli}),
