@@ -17,7 +17,6 @@ How probabilities are made (transparent evidence weighting, no opaque model):
 """
 from __future__ import annotations
 
-import json
 import logging
 import math
 from collections import defaultdict
@@ -27,17 +26,16 @@ from typing import Any, Literal
 
 from myoclonus.clinical.assessment import (
     DIFFERENTIAL_IDS,
-    ORIGINS,
     Assessment,
     Cause,
     DifferentialItem,
-    Disagreement,
     Probability,
 )
 from myoclonus.clinical.clues import LabJudgement, derive_clues, judge_labs
 from myoclonus.clinical.evidence import AXES, EvidenceBook, load_evidence
 from myoclonus.clinical.medications import MedicationScreen, screen_medications
 from myoclonus.clinical.presentation import ConditionMatch, Intake, match_conditions
+from myoclonus.clinical.recording import RECORDING_WEIGHT, load_findings, merge_recording_origin
 from myoclonus.clinical.treatment import plan_treatment
 from myoclonus.clinical.triage import evaluate_triage
 from myoclonus.clinical.workup import plan_workup
@@ -58,11 +56,6 @@ CONDITION_WEIGHT = 2.5
 CONDITION_GROUP_WEIGHT = 1.0
 #: Share of a suspect drug's weight that also supports the group ``symptomatic`` (engineering choice).
 DRUG_GROUP_SHARE = 0.5
-#: Exponent of the recording's origin probabilities when merged (engineering choice: the recording
-#: is the stronger evidence for the generator, Zutt et al., Nat Rev Neurol 2015, step 1).
-RECORDING_WEIGHT = 2.0
-#: Floor for recording probabilities before taking logs (engineering choice; keeps every label reachable).
-RECORDING_FLOOR = 1e-3
 
 DISCLAIMER = {
     "clinician": (
@@ -126,23 +119,6 @@ class EngineContext:
         return f" [{'; '.join(shown)}]" if shown else ""
 
 
-def load_findings(path: str | Path) -> dict:
-    """Read a ``myoclonus.findings/1`` JSON file (the recording analysis) for merging."""
-    p = Path(path)
-    if not p.is_file():
-        raise InputError("neurophysiology findings file not found; expected a myoclonus.findings/1 JSON", where=str(p))
-    try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"cannot read the findings JSON ({exc})", where=str(p)) from None
-    if not isinstance(data, dict):
-        raise InputError("expected a JSON object (myoclonus.findings/1)", where=str(p))
-    schema = data.get("schema")
-    if schema is not None and schema != "myoclonus.findings/1":
-        raise InputError(f"unsupported schema {schema!r}; expected 'myoclonus.findings/1'", where=f"{p}: schema")
-    return data
-
-
 def assess(intake: Intake, *, audience: Literal["clinician", "patient"] = "clinician",
            findings: dict | None = None, kb: Any = None) -> Assessment:
     """Assess one clinical presentation.
@@ -194,7 +170,7 @@ def assess(intake: Intake, *, audience: Literal["clinician", "patient"] = "clini
     origin_evidence = "clinical"
     notes: list[str] = []
     if findings is not None:
-        merged = _merge_recording(origin, findings, audience)
+        merged = merge_recording_origin(origin, findings, audience)
         if merged is None:
             notes.append("The recording findings contain no origin estimate (no jerk found?); origin is from clinical clues only.")
         else:
@@ -403,51 +379,6 @@ def _posterior(ctx: EngineContext, axis: str) -> list[Probability]:
 
 def _unique(texts: list[str]) -> list[str]:
     return list(dict.fromkeys(texts))
-
-
-def _merge_recording(origin: list[Probability], findings: dict, audience: str):
-    rec = findings.get("origin")
-    if not isinstance(rec, list):
-        return None
-    rec_probs: dict[str, float] = {}
-    rec_for: dict[str, list[str]] = {}
-    rec_against: dict[str, list[str]] = {}
-    for item in rec:
-        if not isinstance(item, dict) or item.get("label") not in ORIGINS:
-            continue
-        try:
-            rec_probs[item["label"]] = float(item.get("probability", 0.0))
-        except (TypeError, ValueError):
-            raise InputError(f"origin probability of {item.get('label')!r} is not a number", where="findings: origin") from None
-        rec_for[item["label"]] = [str(s) for s in item.get("for", [])]
-        rec_against[item["label"]] = [str(s) for s in item.get("against", [])]
-    if not rec_probs or sum(rec_probs.values()) <= 0:
-        return None
-    rec_total = sum(rec_probs.values())
-    scores = {}
-    clinical = {p.label: p for p in origin}
-    for label in ORIGINS:
-        p_clin = max(clinical[label].probability, 1e-6)
-        p_rec = max(rec_probs.get(label, 0.0) / rec_total, RECORDING_FLOOR)
-        scores[label] = math.log(p_clin) + RECORDING_WEIGHT * math.log(p_rec)
-    probs = _normalised(_softmax(scores), ORIGINS)
-    prefix = "Recording: " if audience == "clinician" else "Your recording: "
-    merged = [Probability(label=label, probability=probs[label],
-                          for_=clinical[label].for_ + [prefix + s for s in rec_for.get(label, [])],
-                          against=clinical[label].against + [prefix + s for s in rec_against.get(label, [])])
-              for label in ORIGINS]
-    merged.sort(key=lambda p: (-p.probability, ORIGINS.index(p.label)))
-    clin_top = origin[0].label
-    rec_top = max(rec_probs, key=rec_probs.get)
-    disagreements = []
-    if clin_top != rec_top:
-        disagreements.append(Disagreement(
-            axis="origin", clinical=clin_top, recording=rec_top,
-            text=(f"The clinical clues point to a {clin_top.replace('_', ' ')} origin but the recording points "
-                  f"to {rec_top.replace('_', ' ')}; the recording was weighted as the stronger evidence "
-                  f"(x{RECORDING_WEIGHT:g} in log space), giving {merged[0].label.replace('_', ' ')}. "
-                  "Review both.")))
-    return merged, disagreements
 
 
 # ----------------------------------------------------------------------------- causes, differential
