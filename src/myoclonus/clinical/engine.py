@@ -5,9 +5,10 @@ How probabilities are made (transparent evidence weighting, no opaque model):
 1. Priors per axis from ``evidence.yaml`` (clinical group: Caviness et al. 1999 proportions;
    the rest marked engineering choice there).
 2. Every evidence rule whose clues are present adds its log-likelihood-ratio-style points to the
-   labels it names; dynamic rules add the medication screen's weight for each suspect drug
-   (``screen_medications``), a fixed weight per lab value outside the KB adult range and per
-   history condition matched to a KB cause (weights in :data:`LAB_WEIGHT` etc.).
+   labels it names; dynamic rules add the medication screen's weight of the strongest suspect
+   drug (``screen_medications``), a fixed weight per lab value outside the KB adult range and per
+   history condition matched to a KB cause (weights in :data:`LAB_WEIGHT` etc.). Labs and
+   conditions that are views of one KB cause (eGFR, urea, "CKD") count once.
 3. ``softmax(log prior + points)`` gives probabilities that sum to 1 per axis; each label lists
    the findings for (positive points) and against (negative points) as sentences with sources.
 4. With a recording (``findings``: ``myoclonus.findings/1``), the origin axis becomes
