@@ -24,7 +24,7 @@ LEG_CHANNELS = {"EMG L TA": "left", "EMG R TA": "right"}
 EMG_CHANNELS = ["EMG Chin", "EMG L DEL", "EMG R DEL", "EMG L TA", "EMG R TA"]
 EEG_CHANNEL = "EEG C3-M2"
 EPOCH_S = 30.0
-_N_SINES = 48
+_N_SINES = 24
 _EMG_BAND_HZ = (20.0, 80.0)  # carrier band: inside the 10-100 Hz leg-EMG filter at every rate >= 200 Hz
 _RAMP_S = 0.05  # raised-cosine rise/fall of each burst
 
@@ -134,6 +134,9 @@ def simulate_psg(duration_s: float = 3600.0, sfreq: float = 256.0, *, seed: int 
 
     lms: list[dict] = []
     sleep_epochs = [i for i, s in enumerate(stages) if s in {"N2", "N3", "R"}]
+    if not sleep_epochs:  # too short to reach N2: no PLM series or apnoeas
+        n_series = 0
+        respiratory = False
     for k in range(n_series):
         for _ in range(200):
             n = int(rng.integers(4, 11))

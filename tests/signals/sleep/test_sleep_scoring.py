@@ -74,7 +74,7 @@ def test_fragmentary_myoclonus_rate_in_nrem(night):
 
 
 def test_excessive_fragmentary_myoclonus_is_flagged():
-    sim = simulate_psg(3000.0, 200.0, seed=8, fm_per_min=12.0, n_series=0, isolated_lms=0,
+    sim = simulate_psg(2400.0, 200.0, seed=8, fm_per_min=15.0, n_series=0, isolated_lms=0,
                        respiratory=False, hypnic_jerks=False, include_eeg=False)
     d = score_sleep(sim.raw).to_dict()
     assert d["efm"]["minutes_nrem"] >= 20 and d["efm"]["per_min"] >= 5 and d["efm"]["excessive"] is True

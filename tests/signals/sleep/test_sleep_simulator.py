@@ -7,17 +7,17 @@ from myoclonus.simulate.psg import simulate_psg
 
 
 def test_same_seed_same_recording_and_truth():
-    a = simulate_psg(600.0, 200.0, seed=4, include_eeg=False)
-    b = simulate_psg(600.0, 200.0, seed=4, include_eeg=False)
+    a = simulate_psg(450.0, 200.0, seed=4, include_eeg=False)
+    b = simulate_psg(450.0, 200.0, seed=4, include_eeg=False)
     assert a.truth.equals(b.truth)
     assert np.array_equal(a.raw.get_data(), b.raw.get_data())
-    c = simulate_psg(600.0, 200.0, seed=5, include_eeg=False)
+    c = simulate_psg(450.0, 200.0, seed=5, include_eeg=False)
     assert not a.truth.equals(c.truth)
 
 
 def test_same_continuous_signal_at_every_rate():
-    low = simulate_psg(600.0, 200.0, seed=4, include_eeg=False)
-    high = simulate_psg(600.0, 1000.0, seed=4, include_eeg=False)
+    low = simulate_psg(450.0, 200.0, seed=4, include_eeg=False)
+    high = simulate_psg(450.0, 1000.0, seed=4, include_eeg=False)
     assert low.truth.equals(high.truth)
     # every 5th sample at 1000 Hz is the 200 Hz sample at the same time (no white noise added)
     np.testing.assert_allclose(high.raw.get_data()[:, ::5], low.raw.get_data(), atol=1e-12)
