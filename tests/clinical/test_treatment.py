@@ -56,3 +56,18 @@ def test_every_treatment_item_carries_sources():
     a = _assess(**CORTICAL, labs={"sodium_mmol_l": 120})
     assert a.treatment and all(t.sources for t in a.treatment)
     assert a.treatment[0].id == "treat_underlying_cause"
+
+
+def test_patient_register_cautions_are_plain_for_taken_drugs():
+    fields = {"history": {"seizures": ["myoclonic"]}, "medications": [
+        {"name": "sertraline", "started_days_ago": 100}, {"name": "tramadol", "started_days_ago": 2},
+        {"name": "gabapentin", "started_days_ago": 300}], "labs": {"egfr_ml_min": 20}}
+    intake = parse_intake({"schema": "myoclonus.intake/1", **fields})
+    clin = {(c.drug, c.context): c.text for c in assess(intake).cautions}
+    pat = {(c.drug, c.context): c.text for c in assess(intake, audience="patient").cautions}
+    assert clin.keys() == pat.keys()
+    assert any(ctx == "serotonin_toxicity" for _, ctx in pat)
+    taken = [k for k in pat if k[1] in ("drug_induced", "serotonin_toxicity", "renal")]
+    assert len(taken) >= 3
+    assert all(pat[k] != clin[k] for k in taken)
+    assert all("doi" not in pat[k] and "et al" not in pat[k] for k in taken)

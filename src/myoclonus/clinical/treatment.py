@@ -199,12 +199,20 @@ def _cautions(ctx: "EngineContext", items: list[TreatmentItem], contexts: set[st
     for caution in ctx.screen.cautions:
         context = _DRUG_CONTEXT.get(caution.context, caution.context)
         if context in contexts:
-            add(caution.drug, caution.text, list(caution.sources), context)
+            text = caution.text if not patient else (
+                f"You take {caution.drug}, which can make this kind of jerks worse. Ask your doctor about it; "
+                "do not stop it on your own.")
+            add(caution.drug, text, list(caution.sources), context)
     if ctx.screen.serotonin_toxicity_risk:
-        add(", ".join(ctx.screen.serotonergic), ctx.screen.serotonin_reason or "serotonergic combination",
-            list(ctx.screen.serotonin_sources), "serotonin_toxicity")
+        text = ctx.screen.serotonin_reason or "serotonergic combination"
+        if patient:
+            text = ("Together these medicines can raise serotonin too much. Get help at once if you become agitated, "
+                    "hot, sweaty or confused.")
+        add(", ".join(ctx.screen.serotonergic), text, list(ctx.screen.serotonin_sources), "serotonin_toxicity")
     for flag in ctx.screen.renal_flags:
-        add(flag.drug, flag.text, list(flag.sources), "renal")
+        text = flag.text if not patient else (
+            f"Your kidneys clear {flag.drug}; with weak kidneys it can build up, so the dose may need changing.")
+        add(flag.drug, text, list(flag.sources), "renal")
     # Drugs to avoid for the suspected origin (whether proposed, taken or not); not for
     # physiological myoclonus, which is not treated at all.
     for entry in ctx.kb.of_kind("treatment") if avoid_for_origin else []:
