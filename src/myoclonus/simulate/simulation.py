@@ -261,7 +261,7 @@ def simulate(
                       posture_tonic_uv=POSTURE_TONIC_UV.as_truth(), posture_channels=Param(list(recipe.posture), "", "recipe posture muscles").as_truth())  # type: ignore[arg-type]
     truth = GroundTruth(
         origin=recipe.origin, negative=negative, seed=int(seed), sfreq_hz=float(sfreq_hz), duration_s=duration_s,
-        mains_hz=extra["mains_hz"], heart_rate_bpm=extra["heart_rate_bpm"], ecg_channels=extra["ecg_channels"],
+        mains_hz=extra["mains_hz"], heart_rate_bpm=extra["heart_rate_bpm"], ecg_channels=extra["ecg_channels"], ecg_r_peaks_s=extra["ecg_r_peaks_s"],
         emg_channels=emg_names, eeg_channels=eeg_names,
         bursts=sorted(final_bursts, key=lambda b: (b.onset_s, b.channel)), silent_periods=sorted(silent, key=lambda s: (s.onset_s, s.channel)),
         jerks=jerk_truth, eeg_events=eeg_events, stimuli=stim_list, artefacts=extra["artefacts"], parameters=params,
@@ -355,7 +355,7 @@ def _add_confounders(conf: Confounders, rng: np.random.Generator, emg: np.ndarra
     """Add the switched-on confounders in place; return mains/ECG facts and artefact intervals."""
     n_times = emg.shape[1]
     minutes = duration_s / 60.0
-    out: dict = {"mains_hz": None, "heart_rate_bpm": None, "ecg_channels": [], "artefacts": []}
+    out: dict = {"mains_hz": None, "heart_rate_bpm": None, "ecg_channels": [], "ecg_r_peaks_s": [], "artefacts": []}
     # one independent stream per confounder: switching one off never changes the others
     r_drift, r_mains, r_ecg, r_move, r_pop, r_sat = rng.spawn(6)
     mains_hz = conf.mains_hz or float(r_mains.choice([50.0, 60.0]))
@@ -396,7 +396,8 @@ def _add_confounders(conf: Confounders, rng: np.random.Generator, emg: np.ndarra
     if conf.ecg:
         trunk = [c for c in emg_names if channel_info(c).muscle in conf_mod.TRUNK_MUSCLES]
         if trunk:
-            ecg, _peaks = conf_mod.ecg_train(r_ecg, n_times, sfreq_hz, hr)
+            ecg, peaks = conf_mod.ecg_train(r_ecg, n_times, sfreq_hz, hr)
+            out["ecg_r_peaks_s"] = [round(float(x), 6) for x in peaks]
             for c in trunk:
                 amp = float(r_ecg.uniform(30.0, 150.0)) if channel_info(c).muscle in ("SCM", "TRAP") else float(r_ecg.uniform(80.0, 400.0))
                 emg[emg_names.index(c)] += amp * ecg

@@ -134,6 +134,7 @@ class GroundTruth(_Model):
     mains_hz: float | None = Field(None, description="Mains frequency injected, None when mains is off.")
     heart_rate_bpm: float | None = Field(None, description="ECG rate injected into trunk muscles, None when ECG is off.")
     ecg_channels: list[str] = Field(default_factory=list)
+    ecg_r_peaks_s: list[float] = Field(default_factory=list, description="R-peak times of the injected ECG (same on every ECG channel).")
     emg_channels: list[str]
     eeg_channels: list[str]
     bursts: list[TruthBurst] = Field(default_factory=list)
