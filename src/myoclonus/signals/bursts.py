@@ -159,7 +159,8 @@ def _envelopes(y: np.ndarray, sfreq: float, block: int, cond: ConditioningSettin
     if det_ms <= cond.envelope_ms:
         env_d = env
     mean_d, sd_d = _background(env_d, block, step)
-    high_d = np.repeat(mean_d + np.float32(bset.onset_threshold_sd) * sd_d, block)[: env.size] + floor
+    high_b = np.maximum(mean_d + np.float32(bset.onset_threshold_sd) * sd_d, np.float32(bset.onset_min_ratio) * mean_d)
+    high_d = np.repeat(high_b, block)[: env.size] + floor
     if env_d is not env:
         # a burst continues while either envelope stays up: the longer average bridges the dips
         # of a weak burst's short envelope (onset and offset are then trimmed on the short one)
