@@ -110,11 +110,14 @@ def test_visit_in_the_browser(browser, tmp_path, short_edf):
         findings = json.loads(Path(download_info.value.path()).read_text(encoding="utf-8"))
         assert findings["schema"] == "myoclonus.findings/1"
         assert findings["jerks"]["count"] > 0
+        summary = page.inner_text("#summary")  # the case page's headline matches the downloaded files
+        assert f"{findings['jerks']['count']} jerks" in summary
         with page.expect_download() as download_info:
             page.click("#download-assessment-json")
         assessment = json.loads(Path(download_info.value.path()).read_text(encoding="utf-8"))
         assert assessment["schema"] == "myoclonus.assessment/1"
         assert any(c["id"] == "drug_induced" and "tramadol" in (c.get("detail") or "") for c in assessment["causes"])
+        assert assessment["triage"]["level"].replace("_", " ") in summary
 
         page.click("#report-clinician")
         page.wait_for_load_state()

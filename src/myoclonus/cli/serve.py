@@ -42,11 +42,11 @@ def serve(
     local = is_loopback(host)
     if not local and not token:
         token = secrets.token_urlsafe(24)
-        console.print(f"[bold]Non-local bind: access token generated:[/bold] {token}", highlight=False)
+        console.print(f"[bold]Non-local bind: access token generated:[/bold] {token}", highlight=False, soft_wrap=True)
     config = WebConfig(data_dir=data_dir.resolve(), database_url=database_url, token=token,
                        max_upload_bytes=int(max_upload_mb * 1024**2), analysis_workers=workers,
                        allowed_hosts=LOOPBACK_HOSTS if local else None)
     shown = f"[{host}]" if ":" in host else host
     suffix = f"/?token={token}" if token else "/"
-    console.print(f"myoclonus web app on http://{shown}:{port}{suffix}  (data in {config.data_dir})", highlight=False)
+    console.print(f"myoclonus web app on http://{shown}:{port}{suffix}  (data in {config.data_dir})", highlight=False, soft_wrap=True)
     uvicorn.run(create_app(config), host=host, port=port, log_level="info")

@@ -65,7 +65,9 @@ async def new_case(request: Request):
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case_page(request: Request, case_id: str) -> HTMLResponse:
-    return render(request, "case.html.j2", case=services.get_case(state_of(request), case_id))
+    state = state_of(request)
+    return render(request, "case.html.j2", case=services.get_case(state, case_id),
+                  summary=services.results_summary(state, case_id))
 
 
 @router.get("/cases/{case_id}/intake", response_class=HTMLResponse)

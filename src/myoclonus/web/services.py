@@ -23,7 +23,7 @@ from myoclonus.web.storage import Case, Upload, new_id, utcnow
 from myoclonus.web.uploads import FORMAT_SUFFIX, ReceivedFile, UploadError, extract_brainvision_zip
 
 __all__ = ["WebState", "ServiceError", "create_case", "list_cases", "get_case", "case_summary", "save_intake",
-           "store_recording", "set_montage", "start_analysis", "result_path", "report_path", "MAX_LABEL_CHARS"]
+           "results_summary", "store_recording", "set_montage", "start_analysis", "result_path", "report_path", "MAX_LABEL_CHARS"]
 
 logger = logging.getLogger(__name__)
 MAX_LABEL_CHARS = 200
@@ -105,6 +105,34 @@ def case_summary(case: Case, *, detail: bool = False) -> dict:
         data["intake"] = json.loads(case.intake_json) if case.intake_json else None
         data["montage_yaml"] = case.montage_yaml
     return data
+
+
+def results_summary(state: WebState, case_id: str) -> dict | None:
+    """The headline of the current results (triage, leading origin and causes, jerk count), or None.
+
+    Read from the stored ``assessment.json`` / ``findings.json`` of the case's current run.
+    """
+    with state.sessions() as session:
+        case = _case(session, case_id)
+        if case.run_dir is None:
+            return None
+        names = {f.name for f in case.files}
+        run = state.data_dir / case.run_dir
+    summary: dict[str, Any] = {}
+    if "assessment.json" in names:
+        assessment = json.loads((run / "assessment.json").read_text(encoding="utf-8"))
+        summary["triage"] = assessment.get("triage", {}).get("level")
+        summary["red_flags"] = [f.get("text", "") for f in assessment.get("red_flags", [])][:3]
+        summary["origin"] = [(o["label"], o["probability"]) for o in assessment.get("origin", [])[:2]]
+        summary["causes"] = [(c["id"], c.get("detail"), c["probability"]) for c in assessment.get("causes", [])[:3]]
+    if "findings.json" in names:
+        findings = json.loads((run / "findings.json").read_text(encoding="utf-8"))
+        summary["duration_s"] = findings.get("input", {}).get("duration_s")
+        summary["jerks"] = findings.get("jerks", {}).get("count")
+        summary["bursts"] = findings.get("bursts", {}).get("count")
+        if "origin" not in summary and findings.get("origin"):
+            summary["origin"] = [(o["label"], o["probability"]) for o in findings["origin"][:2]]
+    return summary
 
 
 def save_intake(state: WebState, case_id: str, document: Any) -> dict:

@@ -1,0 +1,65 @@
+"""``myoclonus serve`` as a user starts it: a real process, a token for a non-local bind."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+from typer.testing import CliRunner
+
+from myoclonus.cli import app
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_up(url: str, process: subprocess.Popen, timeout_s: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"server exited with {process.returncode}: {process.stderr.read()}")
+        try:
+            httpx.get(url, timeout=1.0)
+            return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise AssertionError(f"server not answering at {url} after {timeout_s} s")
+
+
+def test_non_local_bind_generates_and_requires_a_token(tmp_path):
+    port = _free_port()
+    env = dict(os.environ, MYOCLONUS_TOKEN="")
+    process = subprocess.Popen([sys.executable, "-m", "myoclonus", "serve", "--host", "0.0.0.0", "--port", str(port),
+                                "--data-dir", str(tmp_path / "data")], stderr=subprocess.PIPE, stdout=subprocess.PIPE,
+                               text=True, env=env, cwd=tmp_path)
+    try:
+        printed = [process.stderr.readline() for _ in range(2)]  # the token, then the address
+        token_line = next(line for line in printed if "access token generated" in line)
+        token = token_line.split()[-1]
+        assert len(token) >= 24 and f"/?token={token}" in printed[1]
+        base = f"http://127.0.0.1:{port}"
+        _wait_up(base + "/api/session", process)
+        assert httpx.get(base + "/api/cases").status_code == 401
+        assert httpx.get(base + "/api/cases", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+        assert httpx.get(base + "/api/cases", headers={"Authorization": "Bearer nope"}).status_code == 401
+        process.terminate()
+        process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert (tmp_path / "data" / "myoclonus.sqlite3").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]  # nothing written outside the data folder
+
+
+def test_bad_options_are_one_line_errors():
+    runner = CliRunner()
+    result = runner.invoke(app, ["serve", "--port", "70000"])
+    assert result.exit_code == 2 and "invalid port 70000" in result.output
+    result = runner.invoke(app, ["serve", "--max-upload-mb", "0"])
+    assert result.exit_code == 2 and "upload limit" in result.output
