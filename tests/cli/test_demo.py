@@ -26,4 +26,19 @@ def test_demo_writes_one_assessment_per_example(tmp_path):
 def test_demo_without_examples_is_a_clean_error(tmp_path):
     result = CliRunner().invoke(app, ["demo", "--out", str(tmp_path / "out"), "--examples", str(tmp_path)])
     assert result.exit_code == 2
-    assert "no example intakes" in result.output.replace("\n", " ")
+    assert "no example intakes" in " ".join(result.output.split())
+
+
+def test_demo_assesses_intakes_only_and_fails_loudly_on_a_broken_intake(tmp_path):
+    folder = tmp_path / "examples"
+    folder.mkdir()
+    (folder / "montage.yaml").write_text("channels: {EMG1: FDI_R}\n", encoding="utf-8")
+    (folder / "case.yaml").write_text("schema: myoclonus.intake/1\nonset: sudden\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["demo", "--out", str(tmp_path / "out"), "--examples", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "case" / "assessment.json").exists()
+    assert not (tmp_path / "out" / "montage").exists()
+    (folder / "broken.yaml").write_text("schema: myoclonus.intake/1\nonset: sometime\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["demo", "--out", str(tmp_path / "out2"), "--examples", str(folder)])
+    assert result.exit_code == 2
+    assert "onset" in result.output

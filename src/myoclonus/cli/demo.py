@@ -22,12 +22,25 @@ def examples_dir() -> Path:
     return repo if repo.is_dir() else Path.cwd() / "examples"
 
 
+def _is_intake(path: Path) -> bool:
+    """True for YAML files that declare ``schema: myoclonus.intake/...`` (other example YAML, e.g.
+    montages, is left to the demo steps that use it; a broken intake still fails loudly)."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError:
+        return True  # let load_intake report the syntax error with its line
+    return isinstance(data, dict) and str(data.get("schema", "")).startswith("myoclonus.intake/")
+
+
 def run_intake_examples(folder: Path, out: Path, console: Console) -> list[Path]:
-    """Assess every ``*.yaml`` intake in ``folder``; write ``out/<name>/assessment.json|html``."""
+    """Assess every intake (``*.yaml`` with ``schema: myoclonus.intake/1``) in ``folder``;
+    write ``out/<name>/assessment.json|html``."""
     from myoclonus.cli.assess import print_summary, run_assessment, write_assessment
     from myoclonus.errors import InputError
 
-    intakes = sorted(folder.glob("*.yaml"))
+    intakes = [p for p in sorted(folder.glob("*.yaml")) if _is_intake(p)]
     if not intakes:
         raise InputError("no example intakes (*.yaml) found", where=str(folder))
     written: list[Path] = []
