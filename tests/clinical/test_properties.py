@@ -46,6 +46,7 @@ jerks = _opt({
     "persists_in_sleep": flag, "suppressible": flag, "premonitory_urge": flag, "distractible": flag,
     "variable_pattern": flag, "awareness_impaired": flag,
     "impact": st.lists(st.sampled_from(_labels(P.Impact)), max_size=3),
+    "first_episode": flag, "alcohol_responsive": flag,
 })
 history = _opt({
     "family_history": flag,
@@ -53,6 +54,7 @@ history = _opt({
     "conditions": st.lists(st.sampled_from(["CKD", "cirrhosis", "stroke", "hypertension", "Alzheimer disease", "asthma"]), max_size=2),
     "events": st.lists(st.fixed_dictionaries({"type": st.sampled_from(_labels(P.EventType))}, optional={"days_ago": number}), max_size=2),
     "cognitive_decline": st.sampled_from(_labels(P.CognitiveDecline)),
+    "restless_legs": flag,
 })
 medications = st.lists(st.fixed_dictionaries(
     {"name": st.sampled_from(["tramadol", "Zoloft", "gabapentin", "cefepime", "levetiracetam", "tramadoll", "xyzzy", "lithium"])},
