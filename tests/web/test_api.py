@@ -266,6 +266,40 @@ def test_interrupted_analysis_is_resumed_at_start(tmp_path):
         assert status["status"] == "done" and status["reports"] == ["clinician", "patient"]
 
 
+def test_no_upload_or_intake_change_while_analysing(tmp_path):
+    data = tmp_path / "data"
+    with make_client(data, resume_unfinished=False) as client:
+        headers = csrf_headers(client)
+        cid = client.post("/api/cases", json={}, headers=headers).json()["id"]
+        engine = create_engine(f"sqlite:///{data / 'myoclonus.sqlite3'}")
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE cases SET status='running' WHERE id=:id"), {"id": cid})
+        engine.dispose()
+        rec = tiny_edf(tmp_path / "t.edf", seed=9).read_bytes()
+        r = client.put(f"/api/cases/{cid}/recording", params={"filename": "t.edf"}, content=rec, headers=headers)
+        assert r.status_code == 409 and "being analysed" in r.json()["error"]
+        assert client.put(f"/api/cases/{cid}/intake", json=INTAKE, headers=headers).status_code == 409
+        assert client.post(f"/api/cases/{cid}/analysis", headers=headers).status_code == 409
+    assert _counts(data)["uploads"] == 0 and _stored_files(data) == []
+
+
+def test_unfinished_uploads_are_cleared_at_start(tmp_path):
+    leftover = tmp_path / "incoming" / "0123abcd" / "upload.edf"
+    leftover.parent.mkdir(parents=True)
+    leftover.write_bytes(b"0       partial")
+    with make_client(tmp_path):
+        assert not leftover.parent.exists()
+
+
+def test_search_treats_wildcards_literally(tmp_path):
+    with make_client(tmp_path) as client:
+        headers = csrf_headers(client)
+        for label in ("100% follow-up", "ward_3", "ward 3"):
+            client.post("/api/cases", json={"label": label}, headers=headers)
+        assert [c["label"] for c in client.get("/api/cases", params={"q": "100%"}).json()] == ["100% follow-up"]
+        assert [c["label"] for c in client.get("/api/cases", params={"q": "ward_"}).json()] == ["ward_3"]
+
+
 def test_json_is_valid_for_every_listed_case(tmp_path):
     with make_client(tmp_path) as client:
         headers = csrf_headers(client)

@@ -20,3 +20,24 @@ def test_migrations_create_exactly_the_model_schema(tmp_path):
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     engine.dispose()
+
+
+def test_migrations_render_postgresql_ddl():
+    """The same migration script produces PostgreSQL DDL (offline mode: no server needed)."""
+    import io
+
+    from alembic import command
+
+    from myoclonus.web.storage import _alembic_config
+
+    engine = make_engine("sqlite://")
+    cfg = _alembic_config(engine)
+    cfg.set_main_option("sqlalchemy.url", "postgresql://user@localhost/myoclonus")
+    buffer = io.StringIO()
+    cfg.output_buffer = buffer
+    command.upgrade(cfg, "head", sql=True)
+    ddl = buffer.getvalue()
+    for table in ("cases", "uploads", "result_files"):
+        assert f"CREATE TABLE {table}" in ddl
+    assert "FOREIGN KEY(case_id) REFERENCES cases (id) ON DELETE CASCADE" in ddl
+    assert "CONSTRAINT uq_result_case_name UNIQUE (case_id, name)" in ddl

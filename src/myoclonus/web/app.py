@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -39,6 +40,7 @@ def create_app(config: WebConfig) -> FastAPI:
     """
     data_dir = Path(config.data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
+    _clear_incoming(data_dir / "incoming")
     engine = make_engine(config.url)
     upgrade_database(engine)
     sessions = session_factory(engine)
@@ -63,6 +65,14 @@ def create_app(config: WebConfig) -> FastAPI:
     app.include_router(pages.router)
     _error_handlers(app)
     return app
+
+
+def _clear_incoming(folder: Path) -> None:
+    """Remove uploads a stopped server was still receiving (never filed, never in the database)."""
+    if folder.is_dir():
+        for leftover in folder.iterdir():
+            logger.info("removing unfinished upload %s", leftover.name)
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _wants_json(request: Request) -> bool:

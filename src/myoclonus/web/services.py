@@ -77,8 +77,10 @@ def list_cases(state: WebState, query: str = "", limit: int = 200) -> list[dict]
     with state.sessions() as session:
         stmt = select(Case).order_by(Case.created_at.desc(), Case.id).limit(limit)
         if query.strip():
-            like = f"%{query.strip().lower()}%"
-            stmt = stmt.where(or_(func.lower(Case.label).like(like), Case.id.like(like), Case.status.like(like)))
+            term = query.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            like = f"%{term}%"
+            stmt = stmt.where(or_(func.lower(Case.label).like(like, escape="\\"), Case.id.like(like, escape="\\"),
+                                  Case.status.like(like, escape="\\")))
         return [case_summary(c) for c in session.scalars(stmt).unique().all()]
 
 
