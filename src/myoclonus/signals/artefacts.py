@@ -22,6 +22,7 @@ __all__ = [
     "subtract_ecg",
     "is_pop",
     "is_movement",
+    "low_frequency_swing",
     "FLAT_RMS_UV",
 ]
 
@@ -74,10 +75,13 @@ ECG_RR_TOLERANCE = 0.25
 ECG_MAX_LAG_S = 0.008
 #: Shortest and longest R-R interval accepted (200 and 30 beats per minute).
 ECG_RR_RANGE_S = (0.3, 2.0)
-#: Share of the burst energy in its largest 5 ms above which the burst is a single transient
-#: (electrode pop), not an interference pattern (engineering choice: synthetic EMG bursts of
-#: >= 20 ms stay < 0.4, band-passed steps reach 0.7).
+#: Share of the burst energy in its largest 5 ms above which the burst may be a single transient
+#: (electrode pop), not an interference pattern (engineering choice: band-passed steps reach 0.7;
+#: short cortical bursts of 20 ms can reach it too, hence the step test below).
 POP_MAX_ENERGY_SHARE = 0.6
+#: A pop is also a step of the electrode potential: the raw swing below 15 Hz around it exceeds
+#: this fraction of the band-passed peak (engineering choice: steps give ~1, EMG bursts < 0.2).
+POP_MIN_STEP_RATIO = 0.5
 #: Low-frequency swing of the raw signal (below :data:`MOVEMENT_LF_HZ`) around a burst, relative
 #: to the burst's band-passed peak, above which the burst is movement leaking through the
 #: high-pass (engineering choice: EMG bursts give < 0.3 on synthetic data; a true jerk with a
@@ -446,12 +450,17 @@ def is_movement(y_burst: np.ndarray, raw_window: np.ndarray, sfreq: float) -> bo
     zc = np.count_nonzero(np.signbit(y[1:]) != np.signbit(y[:-1]))
     if zc / (y.size / sfreq) < MOVEMENT_MAX_ZC_PER_S:
         return True
+    return bool(low_frequency_swing(raw_window, sfreq) > MOVEMENT_LF_RATIO * np.abs(y).max())
+
+
+def low_frequency_swing(raw_window: np.ndarray, sfreq: float) -> float:
+    """Peak-to-peak of the raw signal below :data:`MOVEMENT_LF_HZ` (zero-phase), in µV."""
     raw = np.asarray(raw_window, dtype=np.float64)
     if raw.size < 16:
-        return False
+        return 0.0
     sos = _lowpass_sos(float(sfreq))
     lf = signal.sosfiltfilt(sos, raw - raw.mean(), padlen=min(raw.size - 1, 3 * int(sfreq / MOVEMENT_LF_HZ)))
-    return bool(np.ptp(lf) > MOVEMENT_LF_RATIO * np.abs(y).max())
+    return float(np.ptp(lf))
 
 
 @lru_cache(maxsize=16)

@@ -316,7 +316,10 @@ def _burst_features(y: np.ndarray, x: np.ndarray, env: np.ndarray, runs: np.ndar
         n = b - a
         if n > 2 * w5:
             e = ay * ay
-            pop[k] = np.convolve(e, ones, mode="valid").max() / max(e.sum(), 1e-30) > art.POP_MAX_ENERGY_SHARE
+            if np.convolve(e, ones, mode="valid").max() / max(e.sum(), 1e-30) > art.POP_MAX_ENERGY_SHARE:
+                # concentrated energy: a pop only if the electrode potential also steps
+                swing = art.low_frequency_swing(x[max(a - pad, 0) : b + pad], sfreq)
+                pop[k] = swing > art.POP_MIN_STEP_RATIO * peak[k]
         if pop[k]:
             continue
         if n >= 8:
