@@ -43,3 +43,11 @@ def test_load_findings_checks_the_schema(tmp_path):
     path.write_text("{not json", encoding="utf-8")
     with pytest.raises(InputError, match="cannot read"):
         load_findings(path)
+
+
+def test_functional_versus_propriospinal_disagreement_names_the_mimic_trap():
+    clinical = [Probability(label=o, probability=0.94 if o == "functional" else 0.01) for o in ORIGINS]
+    rec = {"origin": [{"label": "propriospinal", "probability": 0.9}, {"label": "functional", "probability": 0.1}]}
+    _, disagreements = merge_recording_origin(clinical, rec, "clinician")
+    assert len(disagreements) == 1
+    assert "mimic" in disagreements[0].text and "Bereitschaftspotential" in disagreements[0].text

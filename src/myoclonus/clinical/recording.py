@@ -23,6 +23,17 @@ RECORDING_WEIGHT = 2.0
 RECORDING_FLOOR = 1e-3
 
 
+#: Known traps when the two sources disagree (CRITERIA 1.1 and 1.5).
+_PAIR_NOTES = {
+    frozenset(("functional", "propriospinal")): (
+        " Healthy volunteers can mimic propriospinal polymyography and many propriospinal cases are functional: "
+        "test for a Bereitschaftspotential / beta ERD [psm_mimic_2006; prd_2016_psm; levy_chen_2016]."),
+    frozenset(("functional", "cortical")): (
+        " Functional jerks are longer (usually > 70 ms) with variable latencies and a BP; cortical jerks are brief "
+        "(< 50 ms) with a JLBA spike: check burst duration and back-averaging [pal_2011; eberhardt_topka_2017]."),
+}
+
+
 def _softmax(scores: dict[str, float]) -> dict[str, float]:
     top = max(scores.values())
     exp = {k: math.exp(v - top) for k, v in scores.items()}
@@ -96,7 +107,7 @@ def merge_recording_origin(origin: list[Probability], findings: dict,
                           against=clinical[label].against + [prefix + s for s in rec_against.get(label, [])])
               for label in ORIGINS]
     merged.sort(key=lambda p: (-p.probability, ORIGINS.index(p.label)))
-    clin_top = origin[0].label
+    clin_top = max(origin, key=lambda p: p.probability).label
     rec_top = max(rec_probs, key=rec_probs.get)
     disagreements = []
     if clin_top != rec_top:
@@ -105,5 +116,5 @@ def merge_recording_origin(origin: list[Probability], findings: dict,
             text=(f"The clinical clues point to a {clin_top.replace('_', ' ')} origin but the recording points "
                   f"to {rec_top.replace('_', ' ')}; the recording was weighted as the stronger evidence "
                   f"(x{RECORDING_WEIGHT:g} in log space), giving {merged[0].label.replace('_', ' ')}. "
-                  "Review both.")))
+                  "Review both." + _PAIR_NOTES.get(frozenset((clin_top, rec_top)), ""))))
     return merged, disagreements
