@@ -12,13 +12,14 @@ from myoclonus.cli import app
 def test_cli_writes_edf_and_truth(tmp_path):
     out = tmp_path / "rec.edf"
     result = CliRunner().invoke(app, ["simulate", "--origin", "propriospinal", "--minutes", "0.2", "--seed", "4",
-                                      "--fs", "1000", "--out", str(out), "--json"])
+                                      "--fs", "1000", "--acc", "--out", str(out), "--json"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
     assert summary["origin"] == "propriospinal" and summary["jerks"] > 0
     truth = json.loads((tmp_path / "rec.truth.json").read_text())
     assert truth["schema"] == "myoclonus.simulation_truth/1"
-    assert mne.io.read_raw_edf(out, verbose="error").info["sfreq"] == 1000.0
+    raw = mne.io.read_raw_edf(out, verbose="error")
+    assert raw.info["sfreq"] == 1000.0 and "ACC R HAND" in raw.ch_names
 
 
 def test_cli_negative_flag_adds_silent_periods(tmp_path):

@@ -274,3 +274,25 @@ def test_negative_myoclonus_silent_periods_measured_from_signal():
             assert 50.0 <= s.duration_ms <= 300.0
             preceding = [bb for bb in sim.truth.bursts if s.onset_s - 0.05 <= bb.offset_s <= s.onset_s]
             assert not preceding  # not preceded by a burst (Rubboli 2006)
+
+
+# ------------------------------------------------------------------ accelerometer
+def test_accelerometer_follows_arm_bursts_after_electromechanical_delay():
+    sim = _clean("cortical", minutes=1.0, accelerometer=True, stimuli=False)
+    acc = sim.raw.get_data(picks=["ACC R HAND"])[0]
+    arm = ("EMG R FDI", "EMG R ECR", "EMG R FCR", "EMG R BIC", "EMG R TRI", "EMG R DEL")
+    onsets = sorted(min(b.onset_s for b in sim.truth.bursts if b.jerk == j.index and b.channel in arm)
+                    for j in sim.truth.jerks if any(b.jerk == j.index and b.channel in arm for b in sim.truth.bursts))
+    quiet = np.abs(acc[: int(0.9 * FS)]).max()  # before the first jerk: sensor noise only
+    lags = []
+    for prev, t in zip([-10.0] + onsets[:-1], onsets):
+        if t - prev < 0.8:
+            continue  # the previous movement is still ringing
+        seg = np.abs(acc[int(t * FS) : int((t + 0.2) * FS)])
+        lags.append(np.argmax(seg > 2 * quiet) / FS * 1e3)
+    assert len(lags) >= 10
+    assert 28.0 <= np.median(lags) <= 40.0  # movement follows EMG by the electromechanical delay (30 ms)
+    left_only = [j for j in sim.truth.jerks if j.channels == ["EMG L FDI"]]
+    for j in left_only:  # a left-hand jerk does not move the right hand
+        if all(abs(j.onset_s - t) > 0.6 for t in onsets):
+            assert np.abs(acc[int(j.onset_s * FS) : int((j.onset_s + 0.2) * FS)]).max() < 2 * quiet

@@ -22,6 +22,7 @@ def simulate(
     n_jerks: int = typer.Option(None, "--n-jerks", help="Number of spontaneous jerks (default: the recipe's rate)."),
     clean: bool = typer.Option(False, "--clean", help="No confounders (amplifier noise only)."),
     no_stimuli: bool = typer.Option(False, "--no-stimuli", help="Do not deliver stimuli."),
+    acc: bool = typer.Option(False, "--acc", help="Add a right-hand accelerometer channel (ACC R HAND)."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary instead of a table."),
 ) -> None:
     """Simulate polymyography (EMG, EEG, stimuli) of one myoclonus origin with ground truth. Synthetic data, for testing and teaching."""
@@ -32,7 +33,7 @@ def simulate(
     if out.suffix.lower() != ".edf":
         raise InputError(f"expected a file name ending in .edf, got {out.name!r}", where="--out")
     sim = run(origin, minutes=minutes, seed=seed, sfreq_hz=fs, negative=negative, n_jerks=n_jerks,
-              confounders=Confounders.off() if clean else None, stimuli=not no_stimuli)
+              confounders=Confounders.off() if clean else None, stimuli=not no_stimuli, accelerometer=acc)
     edf, truth_path = sim.write(out)
     t = sim.truth
     summary = {"edf": str(edf), "truth": str(truth_path), "origin": t.origin, "negative": t.negative, "seed": t.seed,

@@ -18,6 +18,7 @@ import numpy as np
 from myoclonus.errors import InputError
 from myoclonus.signals.channels import ChannelInfo
 from myoclonus.simulate import confounders as conf_mod
+from myoclonus.simulate.acc import ACC_CHANNEL, hand_acceleration
 from myoclonus.simulate.confounders import Confounders
 from myoclonus.simulate.eeg import add_event, band_noise, eeg_background
 from myoclonus.simulate.emg import add_burst, apply_silence, emg_carrier, white_noise
@@ -106,6 +107,7 @@ def simulate(
     confounders: Confounders | None = None,
     n_jerks: int | None = None,
     stimuli: bool = True,
+    accelerometer: bool = False,
 ) -> Simulation:
     """Simulate a polymyography recording of one myoclonus origin, with its ground truth.
 
@@ -129,11 +131,15 @@ def simulate(
         Number of spontaneous jerks; default from the recipe's rate.
     stimuli : bool
         Deliver the recipe's stimuli (median nerve, sounds, facial nerve) with their responses.
+    accelerometer : bool
+        Add ``ACC R HAND`` (m/s^2, MNE type ``misc``): the right-hand movement following the
+        right arm/hand bursts after an electromechanical delay.
 
     Returns
     -------
     Simulation
-        ``.raw`` (EMG ``EMG R FDI``..., EEG 10-20, ``STIM``), ``.truth``, ``.write(path)``.
+        ``.raw`` (EMG ``EMG R FDI``..., EEG 10-20, optional ``ACC R HAND``, ``STIM``), ``.truth``,
+        ``.write(path)``.
     """
     recipe = _check_args(origin, minutes, seed, sfreq_hz, n_jerks)
     conf = confounders if confounders is not None else Confounders()
@@ -238,6 +244,10 @@ def simulate(
     ch_names = emg_names + eeg_names
     data = [emg * 1e-6, eeg * 1e-6]
     ch_types = ["emg"] * len(emg_names) + ["eeg"] * len(eeg_names)
+    if accelerometer:
+        data.append(hand_acceleration(np.random.default_rng(np.random.SeedSequence(int(seed)).spawn(9)[8]), n_times, sfreq_hz, final_bursts)[None, :])
+        ch_names.append(ACC_CHANNEL)
+        ch_types.append("misc")
     if stim_list:
         stim = np.zeros((1, n_times))
         width = max(1, int(round(1e-3 * sfreq_hz)))
