@@ -5,6 +5,9 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markupsafe import escape
 
 from myoclonus.clinical.engine import assess
 from myoclonus.clinical.presentation import load_intake, parse_intake
@@ -199,3 +202,19 @@ def test_analyze_cli_writes_both_reports_and_bids(tmp_path, small_edf, example_i
 
     for name in ("findings.json", "assessment.json"):
         validate_document(json.loads((out / name).read_text(encoding="utf-8")), where=name)
+
+
+_PAYLOAD = st.text(alphabet=st.sampled_from(list("<>&\"'/= abcXYZ;(){}:é")), max_size=20)
+_MARKUP = st.builds(lambda tag, payload: f"<{tag} x='{payload}'>{payload}</{tag}>", st.from_regex(r"[a-z]{1,6}", fullmatch=True), _PAYLOAD)
+
+
+@settings(max_examples=15, deadline=None)
+@given(condition=_MARKUP, drug=_MARKUP, title=_MARKUP)
+def test_free_text_is_always_escaped(condition, drug, title):
+    intake = parse_intake({"schema": "myoclonus.intake/1", "history": {"conditions": [condition]},
+                           "medications": [{"name": drug}]})
+    html = render_report(assessment=assess(intake), title=title)
+    for text in (condition, drug, title):
+        assert text not in html  # never as markup
+    assert str(escape(title)) in html
+    assert str(escape(condition)) in html  # unmatched free text is reported, escaped
