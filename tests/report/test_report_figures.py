@@ -70,3 +70,15 @@ def test_jlba_band_epochs_reproduce_the_average(cortical_analysis):
     fig = jlba_figure(jlba, cortical_analysis.recording, cortical_analysis.bursts, cortical_analysis.settings)
     assert "95% confidence interval" in fig.caption
     _png(fig)
+
+
+def test_a_failing_figure_leaves_the_rest_of_the_report(no_eeg_analysis, monkeypatch):
+    from myoclonus.report import figures
+
+    def broken(*args, **kwargs):
+        raise ValueError("simulated drawing failure")
+
+    monkeypatch.setattr(figures, "recruitment_ladder_figure", broken)
+    result = {f.id: f for f in figures.build_figures(no_eeg_analysis)}
+    assert "simulated drawing failure" in result["recruitment"].reason
+    assert result["burst_durations"].available

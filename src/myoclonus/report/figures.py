@@ -23,7 +23,7 @@ from __future__ import annotations
 import base64
 import io
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -685,26 +685,52 @@ def _mains_hz(bursts: Any) -> float | None:
         return None
 
 
+_TITLES = {
+    "traces": "Example jerks: EMG with the detected bursts",
+    "burst_durations": "Burst duration per muscle",
+    "recruitment": "Recruitment ladder: latency of each muscle after the jerk onset",
+    "intervals": "Intervals between jerks",
+    "jlba": "Jerk-locked back-averaging (EEG before the EMG onset)",
+    "bp": "Bereitschaftspotential (slow EEG shift before the jerks)",
+    "coherence": "Coherence spectra (EEG-EMG and EMG-EMG)",
+    "evoked": "Evoked responses after stimuli (SEP and C-reflex)",
+}
+
+
+def _safely(fid: str, draw: Callable[[], ReportFigure]) -> ReportFigure:
+    """Draw one figure; a drawing failure leaves that figure out with the reason, not the whole report."""
+    try:
+        return draw()
+    except Exception as exc:  # noqa: BLE001 - one broken figure must not lose the report
+        logger.warning("figure %s could not be drawn: %s", fid, exc)
+        return _unavailable(fid, _TITLES[fid], f"could not be drawn ({type(exc).__name__}: {exc}).")
+
+
 def build_figures(analysis: Any) -> list[ReportFigure]:
-    """Every figure of the recording report for one :class:`~myoclonus.signals.analysis.Analysis`."""
+    """Every figure of the recording report for one :class:`~myoclonus.signals.analysis.Analysis`.
+
+    A figure that cannot be drawn (missing data, or an unexpected error while drawing) is returned
+    with its reason, so the report stays complete and says why.
+    """
     rec = analysis.recording
     settings = getattr(analysis, "settings", None)
     neuro = getattr(analysis, "neurophysiology", None)
+    bursts, jerks = analysis.bursts, analysis.jerks
     figures = [
-        example_traces_figure(rec, analysis.bursts, analysis.jerks, mains_hz=_mains_hz(analysis.bursts)),
-        burst_duration_figure(analysis.bursts, rec.channels, settings),
-        recruitment_ladder_figure(analysis.jerks),
-        interval_histogram_figure(analysis.jerks, getattr(analysis, "rhythm", None)),
+        _safely("traces", lambda: example_traces_figure(rec, bursts, jerks, mains_hz=_mains_hz(bursts))),
+        _safely("burst_durations", lambda: burst_duration_figure(bursts, rec.channels, settings)),
+        _safely("recruitment", lambda: recruitment_ladder_figure(jerks)),
+        _safely("intervals", lambda: interval_histogram_figure(jerks, getattr(analysis, "rhythm", None))),
     ]
     has_eeg = any(c.kind == "eeg" for c in rec.channels)
     if neuro is None:
         why = "no EEG channel in the recording" if not has_eeg else "the neurophysiology stage did not run on this recording"
-        figures += [_unavailable("jlba", "Jerk-locked back-averaging (EEG before the EMG onset)", f"not assessable: {why}."),
-                    _unavailable("bp", "Bereitschaftspotential (slow EEG shift before the jerks)", f"not assessable: {why}."),
-                    _unavailable("coherence", "Coherence spectra (EEG-EMG and EMG-EMG)", f"not assessable: {why}.")]
+        figures += [_unavailable(fid, _TITLES[fid], f"not assessable: {why}.") for fid in ("jlba", "bp", "coherence")]
     else:
-        figures += [jlba_figure(neuro.jlba, rec, analysis.bursts, settings), bp_figure(neuro.bp),
-                    coherence_figure(neuro.coherence, neuro.emg_coherence, reason=neuro.coherence_reason)]
+        figures += [_safely("jlba", lambda: jlba_figure(neuro.jlba, rec, bursts, settings)),
+                    _safely("bp", lambda: bp_figure(neuro.bp)),
+                    _safely("coherence", lambda: coherence_figure(neuro.coherence, neuro.emg_coherence, reason=neuro.coherence_reason))]
     stimuli = np.asarray([s.onset_s for s in getattr(rec, "stimuli", [])], float)
-    figures.append(evoked_figure(rec, stimuli, getattr(neuro, "sep", None), getattr(neuro, "c_reflex", []) or [], settings))
+    figures.append(_safely("evoked", lambda: evoked_figure(rec, stimuli, getattr(neuro, "sep", None),
+                                                           getattr(neuro, "c_reflex", []) or [], settings)))
     return figures
