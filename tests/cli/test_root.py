@@ -13,3 +13,11 @@ def test_version_prints_package_version():
 def test_unknown_command_is_a_usage_error():
     result = CliRunner().invoke(app, ["no-such-command"])
     assert result.exit_code == 2
+
+
+def test_error_text_with_markup_characters_is_printed_verbatim(tmp_path):
+    bad = tmp_path / "[/]odd[bold].yaml"
+    bad.write_text("schema: myoclonus.intake/1\njerks: {rhythm: sometimes}\n")
+    result = CliRunner().invoke(app, ["assess", str(bad)])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
