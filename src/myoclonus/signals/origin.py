@@ -283,7 +283,7 @@ def _duration_criteria(jt: JerkTable, s: AnalysisSettings) -> list[Criterion]:
         _crit("burst_duration_brainstem", f"Median burst duration > {o.brainstem_burst_min_ms:g} ms", med > o.brainstem_burst_min_ms, val,
               "brainstem myoclonus review 1996 (CRITERIA 1.1); propriospinal 100-400 ms (J Korean Neurol Assoc 2003)",
               {S: 0.5, SS: 0.5, P: 0.5, CS: -1.0}, {S: -0.7}),
-        _crit("burst_duration_cortical_subcortical", "Median burst duration within 25-100 ms (cortical-subcortical)", 25.0 <= med <= 100.0 and med > o.cortical_burst_cutoff_ms, val,
+        _crit("burst_duration_cortical_subcortical", f"Median burst duration above the {o.cortical_burst_cutoff_ms:g} ms cortical cut-off but within the cortical-subcortical 25-100 ms", 25.0 <= med <= 100.0 and med > o.cortical_burst_cutoff_ms, val,
               "Riva et al. 2024 (secondary, CRITERIA 1.1)", {CS: 1.0}, {}),
     ]
     return out
