@@ -49,6 +49,7 @@ def test_full_case_through_the_api(tmp_path, short_edf):
         status = wait_done(client, cid)
         assert status["status"] == "done", status["error"]
         assert status["reports"] == ["clinician", "patient"]
+        assert any(0 < p < 1 for p in status["seen_progress"])  # progress was visible while it ran
         # downloads: the stored hash is the hash of what is served, contents are the contracts
         files = {f["name"]: f for f in status["files"]}
         assert {"findings.json", "assessment.json", "bursts.tsv", "jerks.tsv", "annotations.edf"} <= set(files)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from web_testkit import INTAKE, csrf_headers, make_client, tiny_edf
 
@@ -71,3 +72,31 @@ def test_case_list_search(tmp_path):
         page = client.get("/", params={"q": "REFERRAL"})
         assert "new referral" in page.text and "sleep lab" not in page.text
         assert "No case matches" in client.get("/", params={"q": "zzz"}).text
+
+
+def test_intake_import_from_yaml(tmp_path):
+    example = (Path(__file__).resolve().parents[2] / "examples" / "tramadol_ckd.yaml").read_text(encoding="utf-8")
+    with make_client(tmp_path) as client:
+        cid = client.post("/api/cases", json={}, headers=csrf_headers(client)).json()["id"]
+        page = client.get(f"/cases/{cid}/intake")
+        token = _csrf(page.text)
+        broken = client.post(f"/cases/{cid}/intake/import", data={"csrf_token": token, "document": "schema: [\n"})
+        assert broken.status_code == 422 and "not valid YAML or JSON at line" in broken.text
+        wrong = client.post(f"/cases/{cid}/intake/import",
+                            data={"csrf_token": token, "document": "schema: myoclonus.intake/1\nonset: suden\n"})
+        assert wrong.status_code == 422 and "Did you mean &#39;sudden&#39;" in wrong.text
+        r = client.post(f"/cases/{cid}/intake/import", data={"csrf_token": token, "document": example},
+                        follow_redirects=False)
+        assert r.status_code == 303, r.text
+        stored = client.get(f"/api/cases/{cid}").json()["intake"]
+        import yaml
+
+        assert stored == yaml.safe_load(example)
+
+
+def test_oversized_form_is_refused_before_parsing(tmp_path):
+    with make_client(tmp_path) as client:
+        cid = client.post("/api/cases", json={}, headers=csrf_headers(client)).json()["id"]
+        token = _csrf(client.get(f"/cases/{cid}/intake").text)
+        r = client.post(f"/cases/{cid}/intake/import", data={"csrf_token": token, "document": "x" * 1_100_000})
+        assert r.status_code == 413 and "at most 1000000" in r.text

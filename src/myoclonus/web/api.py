@@ -1,6 +1,6 @@
 """The JSON API under ``/api``: everything the pages do, for scripts and other programs.
 
-OpenAPI schema at ``/openapi.json`` (interactive docs at ``/docs``). State-changing calls need the
+OpenAPI schema at ``/openapi.json``. State-changing calls need the
 CSRF header (``GET /api/session`` returns the value and sets its cookie) unless authenticated with
 ``Authorization: Bearer <token>``.
 """

@@ -55,7 +55,9 @@ def create_app(config: WebConfig) -> FastAPI:
         runner.shutdown(wait=False)
         engine.dispose()
 
-    app = FastAPI(title="myoclonus", version=__version__, lifespan=lifespan,
+    # no /docs or /redoc: their pages load scripts from a CDN (blocked by the CSP, and clinics may be offline);
+    # the schema itself is served at /openapi.json
+    app = FastAPI(title="myoclonus", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Myoclonus assessment: intake, recording upload, background analysis, reports. "
                               "Decision support, not a diagnosis.")
     app.state.web = state

@@ -41,7 +41,17 @@ def render(request: Request, template: str, status_code: int = 200, **context) -
     return HTMLResponse(html, status_code=status_code)
 
 
+#: Largest accepted HTML form post (an intake is a few kB); larger bodies are refused before parsing.
+MAX_FORM_BYTES = 1_000_000
+
+
 async def _checked_form(request: Request):
+    declared = request.headers.get("content-length", "")
+    if not declared.isdigit():
+        raise services.ServiceError("form posts must state their length (Content-Length).", status=411)
+    if int(declared) > MAX_FORM_BYTES:
+        raise services.ServiceError(f"the form is {int(declared)} bytes; at most {MAX_FORM_BYTES} are accepted.",
+                                    status=413)
     form = await request.form()
     check_csrf(request, form.get(CSRF_FIELD))
     return form
@@ -97,6 +107,30 @@ async def intake_submit(request: Request, case_id: str):
                 values[fld.name] = form.getlist(fld.name)
     return render(request, "intake.html.j2", status_code=422, case=services.get_case(state, case_id),
                   sections=form_sections(), values=values, errors=errors)
+
+
+@router.post("/cases/{case_id}/intake/import")
+async def intake_import(request: Request, case_id: str):
+    """Store an intake pasted as YAML or JSON (``myoclonus.intake/1``), e.g. one written for the CLI."""
+    import yaml
+
+    form = await _checked_form(request)
+    state = state_of(request)
+    text = str(form.get("document", ""))
+    document = None
+    try:
+        document = yaml.safe_load(text)
+        services.save_intake(state, case_id, document)
+        return RedirectResponse(f"/cases/{case_id}", status_code=303)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        message, errors = f"not valid YAML or JSON{at}: {getattr(exc, 'problem', None) or exc}", {}
+    except services.ServiceError as exc:
+        message, errors = exc.message, exc.fields
+    values = form_values(document) if isinstance(document, dict) else {}
+    return render(request, "intake.html.j2", status_code=422, case=services.get_case(state, case_id),
+                  sections=form_sections(), values=values, errors=errors, import_error=message, import_text=text)
 
 
 @router.post("/cases/{case_id}/montage")
