@@ -11,6 +11,9 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 from scipy import signal
 
+from myoclonus.simulate.muscles import channel_info
+from myoclonus.simulate.truth import TruthArtefact, TruthBurst, TruthSilentPeriod
+
 __all__ = [
     "Confounders",
     "TRUNK_MUSCLES",
@@ -20,6 +23,7 @@ __all__ = [
     "movement_shape",
     "pop_shape",
     "place_interval",
+    "add_confounders",
 ]
 
 #: Muscles where ECG is picked up (trunk and neck; CONTRACTS: SCM, PSP, RA, INT).
@@ -118,3 +122,96 @@ def place_interval(rng: np.random.Generator, duration_s: float, length_s: float,
         if start > 0 and is_free(start, start + length_s):
             return start
     return None
+
+
+def add_confounders(conf: Confounders, rng: np.random.Generator, emg: np.ndarray, eeg: np.ndarray, emg_names: list[str],
+                     sfreq_hz: float, duration_s: float, bursts: list[TruthBurst], silent: list[TruthSilentPeriod]) -> dict:
+    """Add the switched-on confounders in place; return mains/ECG facts and artefact intervals."""
+    n_times = emg.shape[1]
+    minutes = duration_s / 60.0
+    out: dict = {"mains_hz": None, "heart_rate_bpm": None, "ecg_channels": [], "ecg_r_peaks_s": [], "artefacts": []}
+    # one independent stream per confounder: switching one off never changes the others
+    r_drift, r_mains, r_ecg, r_move, r_pop, r_sat = rng.spawn(6)
+    mains_hz = conf.mains_hz or float(r_mains.choice([50.0, 60.0]))
+    hr = float(r_ecg.uniform(55.0, 95.0))
+    events: dict[str, list[tuple[float, float]]] = {}
+    for b in bursts:
+        events.setdefault(b.channel, []).append((b.onset_s, b.offset_s))
+    for s in silent:
+        events.setdefault(s.channel, []).append((s.onset_s, s.offset_s))
+    taken: dict[str, list[tuple[float, float]]] = {}
+
+    def free(chans: list[str], margin: float = 0.3):
+        def check(a: float, b: float) -> bool:
+            for c in chans:
+                for x, y in events.get(c, []) + taken.get(c, []):
+                    if a - margin < y and b + margin > x:
+                        return False
+            return True
+        return check
+
+    def mark(chans: list[str], a: float, b: float, kind: str) -> None:
+        for c in chans:
+            taken.setdefault(c, []).append((a, b))
+            out["artefacts"].append(TruthArtefact(channel=c, onset_s=round(a, 6), offset_s=round(b, 6), kind=kind))  # type: ignore[arg-type]
+
+    if conf.drift:
+        for i in range(emg.shape[0]):
+            emg[i] += baseline_drift(r_drift, n_times, sfreq_hz, float(r_drift.uniform(20.0, 100.0)))
+        for i in range(eeg.shape[0]):
+            eeg[i] += baseline_drift(r_drift, n_times, sfreq_hz, float(r_drift.uniform(10.0, 40.0)))
+    if conf.mains:
+        wave = mains_wave(r_mains, n_times, sfreq_hz, mains_hz)
+        for i in range(emg.shape[0]):
+            emg[i] += float(r_mains.uniform(2.0, 15.0)) * wave
+        for i in range(eeg.shape[0]):
+            eeg[i] += float(r_mains.uniform(1.0, 5.0)) * wave
+        out["mains_hz"] = mains_hz
+    if conf.ecg:
+        trunk = [c for c in emg_names if channel_info(c).muscle in TRUNK_MUSCLES]
+        if trunk:
+            ecg, peaks = ecg_train(r_ecg, n_times, sfreq_hz, hr)
+            out["ecg_r_peaks_s"] = [round(float(x), 6) for x in peaks]
+            for c in trunk:
+                amp = float(r_ecg.uniform(30.0, 150.0)) if channel_info(c).muscle in ("SCM", "TRAP") else float(r_ecg.uniform(80.0, 400.0))
+                emg[emg_names.index(c)] += amp * ecg
+            out["heart_rate_bpm"] = round(hr, 3)
+            out["ecg_channels"] = trunk
+    if conf.movement:
+        for _ in range(max(1, int(r_move.poisson(2.0 * minutes)))):
+            length = float(r_move.uniform(0.5, 2.0))
+            k = int(r_move.integers(2, min(4, len(emg_names)) + 1))
+            first = int(r_move.integers(0, len(emg_names) - k + 1))
+            chans = emg_names[first : first + k]
+            a = place_interval(r_move, duration_s, length, free(chans))
+            if a is None:
+                continue
+            i0, n = int(round(a * sfreq_hz)), int(round(length * sfreq_hz))
+            shape = movement_shape(r_move, n, sfreq_hz)
+            for c in chans:
+                emg[emg_names.index(c), i0 : i0 + n] += float(r_move.uniform(200.0, 1500.0)) * r_move.choice([-1.0, 1.0]) * shape
+            mark(chans, a, a + length, "movement")
+    if conf.pops:
+        for _ in range(max(1, int(r_pop.poisson(1.5 * minutes)))):
+            tau = float(r_pop.uniform(0.1, 0.5))
+            c = emg_names[int(r_pop.integers(len(emg_names)))]
+            a = place_interval(r_pop, duration_s, 5 * tau, free([c]))
+            if a is None:
+                continue
+            i0, n = int(round(a * sfreq_hz)), int(round(5 * tau * sfreq_hz))
+            emg[emg_names.index(c), i0 : i0 + n] += float(r_pop.uniform(300.0, 3000.0)) * r_pop.choice([-1.0, 1.0]) * pop_shape(n, sfreq_hz, tau)
+            mark([c], a, a + 5 * tau, "electrode_pop")
+    if conf.saturation:
+        for _ in range(max(1, int(r_sat.poisson(1.0 * minutes)))):
+            length = float(r_sat.uniform(0.3, 1.5))
+            c = emg_names[int(r_sat.integers(len(emg_names)))]
+            a = place_interval(r_sat, duration_s, length, free([c]))
+            if a is None:
+                continue
+            i = emg_names.index(c)
+            rail = 1.05 * float(np.max(np.abs(emg[i])))
+            i0, n = int(round(a * sfreq_hz)), int(round(length * sfreq_hz))
+            emg[i, i0 : i0 + n] = rail * r_sat.choice([-1.0, 1.0])
+            mark([c], a, a + length, "saturation")
+    out["artefacts"] = sorted(out["artefacts"], key=lambda x: (x.onset_s, x.channel))
+    return out

@@ -17,21 +17,27 @@ import numpy as np
 
 from myoclonus.errors import InputError
 from myoclonus.signals.channels import ChannelInfo
-from myoclonus.simulate import confounders as conf_mod
 from myoclonus.simulate.acc import ACC_CHANNEL, hand_acceleration
-from myoclonus.simulate.confounders import Confounders
+from myoclonus.simulate.confounders import Confounders, add_confounders
 from myoclonus.simulate.eeg import add_event, band_noise, eeg_background
 from myoclonus.simulate.emg import add_burst, apply_silence, emg_carrier, white_noise
+from myoclonus.simulate.events import (
+    SILENT_CLEARANCE_S,
+    SILENT_MS,
+    SILENT_RATE_HZ,
+    STIMULUS_CODES,
+    PlannedJerk,
+    materialise_jerks,
+    place_silences,
+    place_stimuli,
+)
 from myoclonus.simulate.muscles import EEG_CHANNELS, channel_info
-from myoclonus.simulate.recipes import BETA_BAND_HZ, JerkPlan, Param, Recipe, get_recipe
+from myoclonus.simulate.recipes import BETA_BAND_HZ, Param, Recipe, get_recipe
 from myoclonus.simulate.truth import (
     GroundTruth,
-    TruthArtefact,
     TruthBurst,
     TruthEegEvent,
-    TruthJerk,
     TruthSilentPeriod,
-    TruthStimulus,
 )
 from myoclonus.simulate.write import write_recording
 
@@ -39,21 +45,14 @@ __all__ = ["Simulation", "simulate", "STIMULUS_CODES"]
 
 logger = logging.getLogger(__name__)
 
-#: Value written on the STIM channel for each stimulus kind.
-STIMULUS_CODES = {"median_nerve": 1, "auditory": 2, "facial_nerve": 3}
 #: Fixed recording start so that the same seed gives byte-identical files.
 MEAS_DATE = dt.datetime(2000, 1, 1, 8, 0, 0, tzinfo=dt.timezone.utc)
 
 BURST_RMS_UV = Param((60.0, 300.0), "uV", "engineering choice: clinical surface-EMG jerk bursts of 0.1-1 mV peak")
-SILENT_MS = Param((60.0, 280.0), "ms", "EPM1 silent periods 50-300 ms; a detector accepted 70-230 ms (CRITERIA 1.6)")
-SILENT_RATE_HZ = Param(0.3, "1/s", "engineering choice")
-SILENT_CLEARANCE_S = Param(0.4, "s", "no burst within this time of a silent period, so none is preceded by a burst (Rubboli 2006: none within ~50 ms; CRITERIA 1.6)")
 POSTURE_TONIC_UV = Param((30.0, 60.0), "uV", "engineering choice: tonic posture activity in which silences are visible")
 ENM_SPIKE_LEAD_MS = Param(30.0, "ms", "EEG spike 20-60 ms before the silence in epileptic negative myoclonus (AAN 2024; Rubboli 2006; CRITERIA 1.6)")
-STIM_CLEARANCE_S = Param(0.8, "s", "engineering choice: stimuli placed this far from spontaneous jerks so reflex responses are unambiguous")
 BETA_TONIC_UV = Param((4.0, 8.0), "uV", "engineering choice: tonic hand-muscle activity carrying the beta drive")
 BETA_EEG_UV = Param(4.0, "uV", "engineering choice: beta drive amplitude at the contralateral central electrode")
-BURST_GAP_S = 0.03  # bursts of different jerks on one channel stay >= 30 ms apart (engineering choice)
 
 
 @dataclass
@@ -72,14 +71,6 @@ class Simulation:
         """EMG channels as an array in microvolts, with their names."""
         names = self.truth.emg_channels
         return self.raw.get_data(picks=names) * 1e6, list(names)
-
-
-@dataclass
-class _Jerk:
-    time_s: float  # generator discharge (or stimulus) time
-    plan: JerkPlan
-    trigger: str
-    stimulus: int | None = None
 
 
 def _check_args(origin: str, minutes: float, seed: int, sfreq_hz: float, n_jerks: int | None) -> Recipe:
@@ -150,22 +141,22 @@ def simulate(
 
     # ------------------------------------------------------------ events
     recipe.draw_recording(rng_plan)
-    jerks = [_Jerk(float(t), recipe.plan_jerk(rng_plan, i), "spontaneous") for i, t in enumerate(recipe.jerk_times(rng_plan, duration_s, n_jerks))]
-    stim_list = _place_stimuli(recipe, rng_stim, duration_s, [j.time_s for j in jerks]) if stimuli else []
+    jerks = [PlannedJerk(float(t), recipe.plan_jerk(rng_plan, i), "spontaneous") for i, t in enumerate(recipe.jerk_times(rng_plan, duration_s, n_jerks))]
+    stim_list = place_stimuli(recipe, rng_stim, duration_s, [j.time_s for j in jerks]) if stimuli else []
     stim_eeg = []
     for k, s in enumerate(stim_list):
         resp = recipe.plan_response(rng_stim, k)
         if resp is not None:
-            jerks.append(_Jerk(s.onset_s, resp, "stimulus", k))
+            jerks.append(PlannedJerk(s.onset_s, resp, "stimulus", k))
         stim_eeg += [(s, e) for e in recipe.stimulus_eeg(rng_stim)]
-    bursts, jerk_truth, kept = _materialise_jerks(jerks, sfreq_hz, duration_s)
+    bursts, jerk_truth, kept = materialise_jerks(jerks, sfreq_hz, duration_s)
 
     emg_names = list(recipe.emg)
     eeg_names = list(EEG_CHANNELS)
     silent: list[TruthSilentPeriod] = []
     silent_times: list[tuple[float, float]] = []
     if negative:
-        silent_times = _place_silences(rng_neg, duration_s, bursts)
+        silent_times = place_silences(rng_neg, duration_s, bursts)
         silent = [TruthSilentPeriod(channel=c, onset_s=round(a, 6), offset_s=round(b, 6)) for a, b in silent_times for c in recipe.posture]
 
     # ------------------------------------------------------------ EMG
@@ -238,7 +229,7 @@ def simulate(
     eeg_events.sort(key=lambda e: e.time_s)
 
     # ------------------------------------------------------------ confounders
-    extra = _add_confounders(conf, rng_conf, emg, eeg, emg_names, sfreq_hz, duration_s, final_bursts, silent)
+    extra = add_confounders(conf, rng_conf, emg, eeg, emg_names, sfreq_hz, duration_s, final_bursts, silent)
 
     # ------------------------------------------------------------ assemble
     ch_names = emg_names + eeg_names
@@ -279,175 +270,3 @@ def simulate(
     channels = [channel_info(c) for c in ch_names]
     logger.info("simulated %s: %d jerks, %d bursts, %d silent periods, %d stimuli", origin, len(jerk_truth), len(final_bursts), len(silent), len(stim_list))
     return Simulation(raw=raw, truth=truth, channels=channels)
-
-
-# ---------------------------------------------------------------- planning helpers
-def _place_stimuli(recipe: Recipe, rng: np.random.Generator, duration_s: float, jerk_times: list[float]) -> list[TruthStimulus]:
-    if recipe.stimulus_kind is None:
-        return []
-    n = int(round(float(recipe.stimuli_per_min.value) * duration_s / 60.0))  # type: ignore[arg-type]
-    clear = float(STIM_CLEARANCE_S.value)  # type: ignore[arg-type]
-    jt = np.asarray(jerk_times)
-    # a jerk's BP (functional) starts up to 2 s before it: keep stimuli out of that window too
-    before = 2.2 if recipe.origin == "functional" else clear
-    times: list[float] = []
-    for _ in range(n * 50):
-        if len(times) >= n:
-            break
-        c = float(rng.uniform(0.5, duration_s - 1.0))
-        if jt.size and np.any((c > jt - before) & (c < jt + clear)):
-            continue
-        if any(abs(c - x) < 1.0 for x in times):
-            continue
-        times.append(round(c, 4))
-    times.sort()
-    code = STIMULUS_CODES[recipe.stimulus_kind]
-    side = "midline" if recipe.stimulus_kind == "auditory" else "right"
-    return [TruthStimulus(index=i, onset_s=x, kind=recipe.stimulus_kind, side=side, code=code) for i, x in enumerate(times)]  # type: ignore[arg-type]
-
-
-def _materialise_jerks(jerks: list[_Jerk], sfreq_hz: float, duration_s: float):
-    """Turn plans into truth bursts and jerks; skip a jerk that would collide with an earlier one."""
-    occupied: dict[str, list[tuple[float, float]]] = {}
-    bursts: list[tuple[TruthBurst, float]] = []
-    truth_jerks: list[TruthJerk] = []
-    kept: list[tuple[int, _Jerk]] = []
-    for j in sorted(jerks, key=lambda j: j.time_s):
-        planned = []
-        for b in j.plan.bursts:
-            on = j.time_s + b.latency_ms * 1e-3
-            on = math.ceil(on * sfreq_hz - 1e-9) / sfreq_hz
-            off = on + (max(int(round(b.duration_ms * 1e-3 * sfreq_hz)), 2) - 1) / sfreq_hz
-            planned.append((b, on, off))
-        if not planned or min(p[1] for p in planned) < 0.05 or max(p[2] for p in planned) > duration_s - 0.05:
-            continue
-        if any(on - BURST_GAP_S < o1 and off + BURST_GAP_S > o0 for b, on, off in planned for o0, o1 in occupied.get(b.channel, [])):
-            continue
-        idx = len(truth_jerks)
-        for b, on, off in planned:
-            occupied.setdefault(b.channel, []).append((on, off))
-        planned.sort(key=lambda p: (p[1], p[0].channel))
-        first: dict[str, float] = {}
-        for b, on, _off in planned:
-            first.setdefault(b.channel, on)
-        j0 = planned[0][1]
-        truth_jerks.append(TruthJerk(
-            index=idx, onset_s=round(j0, 6), offset_s=round(max(p[2] for p in planned), 6), channels=list(first),
-            latencies_ms=[round((v - j0) * 1e3, 4) for v in first.values()], trigger=j.trigger, stimulus=j.stimulus,  # type: ignore[arg-type]
-            side=j.plan.side,  # type: ignore[arg-type]
-        ))
-        bursts += [(TruthBurst(channel=b.channel, onset_s=on, offset_s=off, rms_uv=0.0, jerk=idx), b.gain) for b, on, off in planned]
-        kept.append((idx, j))
-    return bursts, truth_jerks, kept
-
-
-def _place_silences(rng: np.random.Generator, duration_s: float, bursts: list[tuple[TruthBurst, float]]) -> list[tuple[float, float]]:
-    clear = float(SILENT_CLEARANCE_S.value)  # type: ignore[arg-type]
-    n = max(1, int(round(float(SILENT_RATE_HZ.value) * duration_s)))  # type: ignore[arg-type]
-    spans = [(b.onset_s, b.offset_s) for b, _ in bursts]
-    out: list[tuple[float, float]] = []
-    for _ in range(n * 50):
-        if len(out) >= n:
-            break
-        d = SILENT_MS.uniform(rng) * 1e-3
-        a = float(rng.uniform(1.0, duration_s - 1.0 - d))
-        b = a + d
-        if any(a - clear < o1 and b + clear > o0 for o0, o1 in spans):
-            continue
-        if any(a - 0.6 < y and b + 0.6 > x for x, y in out):
-            continue
-        out.append((a, b))
-    return sorted(out)
-
-
-def _add_confounders(conf: Confounders, rng: np.random.Generator, emg: np.ndarray, eeg: np.ndarray, emg_names: list[str],
-                     sfreq_hz: float, duration_s: float, bursts: list[TruthBurst], silent: list[TruthSilentPeriod]) -> dict:
-    """Add the switched-on confounders in place; return mains/ECG facts and artefact intervals."""
-    n_times = emg.shape[1]
-    minutes = duration_s / 60.0
-    out: dict = {"mains_hz": None, "heart_rate_bpm": None, "ecg_channels": [], "ecg_r_peaks_s": [], "artefacts": []}
-    # one independent stream per confounder: switching one off never changes the others
-    r_drift, r_mains, r_ecg, r_move, r_pop, r_sat = rng.spawn(6)
-    mains_hz = conf.mains_hz or float(r_mains.choice([50.0, 60.0]))
-    hr = float(r_ecg.uniform(55.0, 95.0))
-    events: dict[str, list[tuple[float, float]]] = {}
-    for b in bursts:
-        events.setdefault(b.channel, []).append((b.onset_s, b.offset_s))
-    for s in silent:
-        events.setdefault(s.channel, []).append((s.onset_s, s.offset_s))
-    taken: dict[str, list[tuple[float, float]]] = {}
-
-    def free(chans: list[str], margin: float = 0.3):
-        def check(a: float, b: float) -> bool:
-            for c in chans:
-                for x, y in events.get(c, []) + taken.get(c, []):
-                    if a - margin < y and b + margin > x:
-                        return False
-            return True
-        return check
-
-    def mark(chans: list[str], a: float, b: float, kind: str) -> None:
-        for c in chans:
-            taken.setdefault(c, []).append((a, b))
-            out["artefacts"].append(TruthArtefact(channel=c, onset_s=round(a, 6), offset_s=round(b, 6), kind=kind))  # type: ignore[arg-type]
-
-    if conf.drift:
-        for i in range(emg.shape[0]):
-            emg[i] += conf_mod.baseline_drift(r_drift, n_times, sfreq_hz, float(r_drift.uniform(20.0, 100.0)))
-        for i in range(eeg.shape[0]):
-            eeg[i] += conf_mod.baseline_drift(r_drift, n_times, sfreq_hz, float(r_drift.uniform(10.0, 40.0)))
-    if conf.mains:
-        wave = conf_mod.mains_wave(r_mains, n_times, sfreq_hz, mains_hz)
-        for i in range(emg.shape[0]):
-            emg[i] += float(r_mains.uniform(2.0, 15.0)) * wave
-        for i in range(eeg.shape[0]):
-            eeg[i] += float(r_mains.uniform(1.0, 5.0)) * wave
-        out["mains_hz"] = mains_hz
-    if conf.ecg:
-        trunk = [c for c in emg_names if channel_info(c).muscle in conf_mod.TRUNK_MUSCLES]
-        if trunk:
-            ecg, peaks = conf_mod.ecg_train(r_ecg, n_times, sfreq_hz, hr)
-            out["ecg_r_peaks_s"] = [round(float(x), 6) for x in peaks]
-            for c in trunk:
-                amp = float(r_ecg.uniform(30.0, 150.0)) if channel_info(c).muscle in ("SCM", "TRAP") else float(r_ecg.uniform(80.0, 400.0))
-                emg[emg_names.index(c)] += amp * ecg
-            out["heart_rate_bpm"] = round(hr, 3)
-            out["ecg_channels"] = trunk
-    if conf.movement:
-        for _ in range(max(1, int(r_move.poisson(2.0 * minutes)))):
-            length = float(r_move.uniform(0.5, 2.0))
-            k = int(r_move.integers(2, min(4, len(emg_names)) + 1))
-            first = int(r_move.integers(0, len(emg_names) - k + 1))
-            chans = emg_names[first : first + k]
-            a = conf_mod.place_interval(r_move, duration_s, length, free(chans))
-            if a is None:
-                continue
-            i0, n = int(round(a * sfreq_hz)), int(round(length * sfreq_hz))
-            shape = conf_mod.movement_shape(r_move, n, sfreq_hz)
-            for c in chans:
-                emg[emg_names.index(c), i0 : i0 + n] += float(r_move.uniform(200.0, 1500.0)) * r_move.choice([-1.0, 1.0]) * shape
-            mark(chans, a, a + length, "movement")
-    if conf.pops:
-        for _ in range(max(1, int(r_pop.poisson(1.5 * minutes)))):
-            tau = float(r_pop.uniform(0.1, 0.5))
-            c = emg_names[int(r_pop.integers(len(emg_names)))]
-            a = conf_mod.place_interval(r_pop, duration_s, 5 * tau, free([c]))
-            if a is None:
-                continue
-            i0, n = int(round(a * sfreq_hz)), int(round(5 * tau * sfreq_hz))
-            emg[emg_names.index(c), i0 : i0 + n] += float(r_pop.uniform(300.0, 3000.0)) * r_pop.choice([-1.0, 1.0]) * conf_mod.pop_shape(n, sfreq_hz, tau)
-            mark([c], a, a + 5 * tau, "electrode_pop")
-    if conf.saturation:
-        for _ in range(max(1, int(r_sat.poisson(1.0 * minutes)))):
-            length = float(r_sat.uniform(0.3, 1.5))
-            c = emg_names[int(r_sat.integers(len(emg_names)))]
-            a = conf_mod.place_interval(r_sat, duration_s, length, free([c]))
-            if a is None:
-                continue
-            i = emg_names.index(c)
-            rail = 1.05 * float(np.max(np.abs(emg[i])))
-            i0, n = int(round(a * sfreq_hz)), int(round(length * sfreq_hz))
-            emg[i, i0 : i0 + n] = rail * r_sat.choice([-1.0, 1.0])
-            mark([c], a, a + length, "saturation")
-    out["artefacts"] = sorted(out["artefacts"], key=lambda x: (x.onset_s, x.channel))
-    return out
