@@ -110,3 +110,10 @@ def test_outputs_are_atomic(psg_edf, tmp_path, monkeypatch):
     result = runner.invoke(app, ["sleep", str(path), "--out", str(out)])
     assert result.exit_code != 0
     assert [p.name for p in out.iterdir()] == []  # nothing half-written, no staging folder left
+
+
+def test_hypnogram_file_given_as_psg_is_rejected(real_data, tmp_path):
+    hypnogram = real_data / "edf_edgecases_wfdb_python" / "test_edfann.edf"
+    result = runner.invoke(app, ["sleep", str(hypnogram), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "test_edfann.edf" in flat(result.output)
+    assert "Traceback" not in result.output

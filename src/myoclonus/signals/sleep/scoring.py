@@ -109,6 +109,9 @@ class SleepResults:
             "plms_count": ix.plms_count if ix else None,
             "plmw_count": ix.plmw_count if ix else None,
             "plm_series_count": len(self.series) if lm_scored else None,
+            "lms_count": sum(1 for m in self.movements if m.stage in SLEEP_STAGES) if lm_scored else None,
+            "lms_index_per_h": _round(sum(1 for m in self.movements if m.stage in SLEEP_STAGES) / tst)
+            if lm_scored and (tst := self.hypnogram.total_sleep_time_h) else None,
             "wake_time_h": _round(wake_h),
             "recording_duration_h": _round(self.duration_s / 3600.0),
             "plms_index_cutoffs": {
