@@ -21,3 +21,10 @@ def test_error_text_with_markup_characters_is_printed_verbatim(tmp_path):
     result = CliRunner().invoke(app, ["assess", str(bad)])
     assert result.exit_code == 2
     assert "[red]odd.yaml" in result.output and "[/]" in result.output
+
+
+def test_central_error_handler_does_not_render_markup(tmp_path):
+    missing = tmp_path / "[/]x.edf"
+    result = CliRunner().invoke(app, ["analyze", str(missing), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "[/]x.edf" in result.output and "not found" in result.output
