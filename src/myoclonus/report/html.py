@@ -50,8 +50,8 @@ logger = logging.getLogger(__name__)
 AUDIENCES = ("clinician", "patient")
 #: File name of each audience's report (CONTRACTS.md section 3: ``report.html``).
 REPORT_FILES = {"clinician": "report.html", "patient": "report_patient.html"}
-DISCLAIMER = ("Decision support, not a diagnosis: every statement lists its source, and a clinician must review the "
-              "recording, the measurements and the clinical picture before acting on them.")
+DISCLAIMER = ("Every statement lists its source, and a clinician must review the recording, the measurements and the "
+              "clinical picture before acting on them.")
 PATIENT_DISCLAIMER = ("This report is not a diagnosis. It is a guide for you and your doctor. A computer cannot examine you. "
                       "If a warning sign applies to you, get help as it says.")
 
