@@ -266,6 +266,7 @@ def simulate(
         emg_channels=emg_names, eeg_channels=eeg_names,
         bursts=sorted(final_bursts, key=lambda b: (b.onset_s, b.channel)), silent_periods=sorted(silent, key=lambda s: (s.onset_s, s.channel)),
         jerks=jerk_truth, eeg_events=eeg_events, stimuli=stim_list, artefacts=extra["artefacts"], parameters=params,
+        confounders=conf.model_dump(),
     )
     channels = [channel_info(c) for c in ch_names]
     logger.info("simulated %s: %d jerks, %d bursts, %d silent periods, %d stimuli", origin, len(jerk_truth), len(final_bursts), len(silent), len(stim_list))

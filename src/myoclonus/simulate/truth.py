@@ -144,6 +144,7 @@ class GroundTruth(_Model):
     stimuli: list[TruthStimulus] = Field(default_factory=list)
     artefacts: list[TruthArtefact] = Field(default_factory=list)
     parameters: dict[str, TruthParameter] = Field(default_factory=dict)
+    confounders: dict[str, float | bool | None] = Field(default_factory=dict, description="The Confounders settings used (levels are documented on the Confounders model).")
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
