@@ -227,6 +227,21 @@ def test_brainvision_zip_is_accepted(upload_case, tmp_path):
     assert not list((data / "incoming").iterdir())
 
 
+def test_fif_upload_is_read_like_the_analysis_reads_it(upload_case, tmp_path):
+    import numpy as np
+
+    client, headers, cid, data = upload_case
+    info = mne.create_info(["EMG R TA", "EMG L TA"], 256.0, "emg", verbose="error")
+    raw = mne.io.RawArray(np.random.default_rng(1).normal(0, 1e-5, (2, 512)), info, verbose="error")
+    raw.save(tmp_path / "leg_raw.fif", verbose="error")
+    r = client.put(f"/api/cases/{cid}/recording", params={"filename": "leg_raw.fif"},
+                   content=(tmp_path / "leg_raw.fif").read_bytes(), headers=headers)
+    assert r.status_code == 200, r.text
+    rec = r.json()["recording"]
+    assert rec["format"] == "fif" and rec["duration_s"] == 2.0
+    assert [(c["muscle"], c["side"]) for c in rec["channels"]] == [("TA", "right"), ("TA", "left")]
+
+
 # ------------------------------------------------------------------------------- crash and resume
 
 

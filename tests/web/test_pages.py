@@ -100,3 +100,5 @@ def test_oversized_form_is_refused_before_parsing(tmp_path):
         token = _csrf(client.get(f"/cases/{cid}/intake").text)
         r = client.post(f"/cases/{cid}/intake/import", data={"csrf_token": token, "document": "x" * 1_100_000})
         assert r.status_code == 413 and "at most 1000000" in r.text
+        chunked = client.put(f"/api/cases/{cid}/intake", content=iter([b"{}"]), headers=csrf_headers(client))
+        assert chunked.status_code == 411

@@ -41,17 +41,7 @@ def render(request: Request, template: str, status_code: int = 200, **context) -
     return HTMLResponse(html, status_code=status_code)
 
 
-#: Largest accepted HTML form post (an intake is a few kB); larger bodies are refused before parsing.
-MAX_FORM_BYTES = 1_000_000
-
-
 async def _checked_form(request: Request):
-    declared = request.headers.get("content-length", "")
-    if not declared.isdigit():
-        raise services.ServiceError("form posts must state their length (Content-Length).", status=411)
-    if int(declared) > MAX_FORM_BYTES:
-        raise services.ServiceError(f"the form is {int(declared)} bytes; at most {MAX_FORM_BYTES} are accepted.",
-                                    status=413)
     form = await request.form()
     check_csrf(request, form.get(CSRF_FIELD))
     return form

@@ -57,13 +57,10 @@ class AnalysisRunner:
         self._sessions = sessions
         self._data_dir = Path(data_dir)
         self._pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="myoclonus-analysis")
-        self.futures: dict[str, Future] = {}
 
     def submit(self, case_id: str) -> Future:
         """Queue ``case_id`` (already marked ``queued`` by the caller)."""
-        future = self._pool.submit(self.run_case, case_id)
-        self.futures[case_id] = future
-        return future
+        return self._pool.submit(self.run_case, case_id)
 
     def resume_unfinished(self) -> list[str]:
         """Queue again every case a stopped server left ``queued`` or ``running``."""

@@ -32,6 +32,12 @@ APP_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-s
 #: Stored reports are self-contained: inline styles and embedded images only, no script, no fetches.
 REPORT_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'"
 _UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+#: Largest body of any request except a recording upload (forms and JSON are a few kB); refused unread.
+MAX_BODY_BYTES = 1_000_000
+
+
+def _is_upload(request: Request) -> bool:
+    return request.method == "PUT" and request.url.path.startswith("/api/cases/") and request.url.path.endswith("/recording")
 
 
 def _same(a: str | None, b: str | None) -> bool:
@@ -72,6 +78,14 @@ class SecurityMiddleware(BaseHTTPMiddleware):
             if name not in self.allowed_hosts:
                 return PlainTextResponse(f"refused: unexpected Host header {host!r} (this server only answers on "
                                          f"{', '.join(sorted(self.allowed_hosts))}).", status_code=400)
+        if request.method in _UNSAFE_METHODS and not _is_upload(request):
+            declared = request.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+                return JSONResponse({"error": f"the request body is {int(declared)} bytes; at most {MAX_BODY_BYTES} are "
+                                              "accepted (recordings go to PUT /api/cases/<id>/recording)."}, status_code=413)
+            if not declared.isdigit() and request.headers.get("transfer-encoding"):
+                return JSONResponse({"error": "send a Content-Length with this request (chunked bodies are only "
+                                              "accepted for recording uploads)."}, status_code=411)
         request.state.bearer = False
         if self.token:
             given = request.query_params.get("token")

@@ -20,7 +20,7 @@ from myoclonus.errors import InputError
 from myoclonus.web.config import WebConfig
 from myoclonus.web.runner import DOWNLOADS, REPORT_FILES, AnalysisRunner
 from myoclonus.web.storage import Case, Upload, new_id, utcnow
-from myoclonus.web.uploads import FORMAT_SUFFIX, ReceivedFile, UploadError, extract_brainvision_zip
+from myoclonus.web.uploads import FORMAT_SUFFIX, ReceivedFile, extract_brainvision_zip
 
 __all__ = ["WebState", "ServiceError", "create_case", "list_cases", "get_case", "case_summary", "save_intake",
            "results_summary", "store_recording", "set_montage", "start_analysis", "result_path", "report_path", "MAX_LABEL_CHARS"]
