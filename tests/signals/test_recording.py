@@ -282,3 +282,13 @@ def test_fif_file_with_mne_channel_types(tmp_path):
     assert [c.kind for c in rec.channels] == ["emg", "eeg", "misc"]
     assert rec.unmapped == ["Chan B"]
     np.testing.assert_allclose(rec.get_data(["Chan A"])[0], data[0] * 1e6, rtol=1e-6)  # FIF stores float32
+
+
+def test_large_edf_files_stay_with_mne(tmp_path, monkeypatch):
+    """edfio maps the whole file; above the size limit MNE's bounded window reads are used."""
+    from myoclonus.signals import recording
+
+    path = _write_edf(tmp_path / "rec.edf")
+    assert type(read_recording(path)._backend).__name__ == "_EdfioBackend"
+    monkeypatch.setattr(recording, "_EDFIO_MAX_BYTES", path.stat().st_size - 1)
+    assert type(read_recording(path)._backend).__name__ == "_MneBackend"

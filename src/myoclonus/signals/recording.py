@@ -477,8 +477,8 @@ def read_recording(
         Unit of the voltage channels for files that do not state one (MATLAB files); default µV.
         Refused for formats that carry their units (EDF, BrainVision, WFDB ...).
     reader : {"auto", "mne"}
-        ``"auto"`` reads single-rate EDF/BDF files with edfio when it gives the same values as MNE
-        (about 3x faster windowed reads); ``"mne"`` always uses MNE.
+        ``"auto"`` reads single-rate EDF/BDF files up to 256 MB with edfio when it gives the same
+        values as MNE (about 3x faster windowed reads); ``"mne"`` always uses MNE.
 
     Returns
     -------
@@ -558,6 +558,10 @@ def _read_mne(path: Path, montage: Any, *, use_edfio: bool = True) -> Recording:
     return rec
 
 
+#: Largest EDF/BDF read with edfio. edfio maps the data records (``numpy.memmap``), so the pages
+#: read stay resident: 1.35 GB peak RSS for a 24 h file read once (benchmarks/bench_analyze.py,
+#: table 3b). Above this size MNE's window-by-window reads keep memory flat (engineering choice).
+_EDFIO_MAX_BYTES = 256 * 2**20
 #: Seconds compared between edfio and MNE before edfio is trusted for a file.
 _EDFIO_CHECK_S = 2.0
 #: Factor from a file's physical unit to what ``mne`` returns (MNE converts voltages to volts).
@@ -572,6 +576,8 @@ def _edfio_backend(path: Path, raw: mne.io.BaseRaw, mne_backend: _MneBackend) ->
     """
     import edfio
 
+    if path.stat().st_size > _EDFIO_MAX_BYTES:
+        return None  # edfio maps the whole file: resident memory would grow with the part read
     if "stim" in raw.get_channel_types():
         return None  # MNE decodes BDF Status / trigger channels; keep its values
     try:
