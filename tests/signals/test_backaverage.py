@@ -90,3 +90,17 @@ def test_mismatched_names_is_clear_error():
 def test_channel_parsing(name, side, central):
     assert eeg_channel_side(name) == side
     assert is_central_channel(name) is central
+
+
+def test_duplicated_triggers_do_not_fake_significance():
+    """The same lapse seen on three muscles must count once (else the surrogate test is fooled)."""
+    found = 0
+    for seed in range(6):
+        rng = np.random.default_rng(300 + seed)
+        eeg = _eeg(rng)
+        onsets = np.sort(rng.choice(np.arange(1.2, 118.0, 0.5), 60, replace=False))
+        tripled = np.concatenate([onsets, onsets + 0.001, onsets + 0.002])
+        res = jerk_locked_average(eeg, SFREQ, NAMES, tripled, seed=seed)
+        assert res.n_epochs == jerk_locked_average(eeg, SFREQ, NAMES, onsets, seed=seed).n_epochs
+        found += res.found
+    assert found <= 1

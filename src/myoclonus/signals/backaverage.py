@@ -35,6 +35,9 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+#: Triggers closer than this are one trigger (engineering choice: the same event seen twice).
+MIN_TRIGGER_SEPARATION_S = 0.005
+
 _EEG_NAME = re.compile(r"(?:EEG[\s_\-.]*)?([A-Za-z]{1,3})(\d{1,2}|z|Z)(?:[\s_\-.].*)?$")
 
 
@@ -268,12 +271,15 @@ def jerk_locked_average(
         raise InputError(f"got {eeg_uv.shape[0]} EEG rows but {len(ch_names)} channel names", where="jerk_locked_average")
     onsets_s = np.sort(np.asarray(onsets_s, dtype=float))
     n_trig = int(onsets_s.size)
+    if onsets_s.size:
+        # duplicated triggers would count one EEG segment several times and fake significance
+        onsets_s = onsets_s[np.concatenate([[True], np.diff(onsets_s) > MIN_TRIGGER_SEPARATION_S])]
     window_s = (s.jlba_window_ms[0] / 1e3, s.jlba_window_ms[1] / 1e3)
     idx, _ = epoch_indices(onsets_s, sfreq, window_s, eeg_uv.shape[1])
     if idx.shape[0] < s.jlba_min_epochs:
         return BackAverageResult(
             "not_assessable",
-            f"{idx.shape[0]} usable EMG onsets, fewer than the {s.jlba_min_epochs} needed "
+            f"{idx.shape[0]} usable triggers ({trigger}), fewer than the {s.jlba_min_epochs} needed "
             "(JLBA averages 50-200 epochs, Latorre et al. 2023)",
             trigger=trigger, n_triggers=n_trig, ch_names=list(ch_names),
         )

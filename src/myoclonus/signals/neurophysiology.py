@@ -213,7 +213,9 @@ def run_neurophysiology(
 
     silent_jlba = None
     if sp is not None and len(sp) >= o.jlba_min_epochs:
-        silent_jlba = jerk_locked_average(eeg, sfreq, eeg_names, _before(np.sort(sp["onset_s"].to_numpy(float))),
+        # one trigger per silence event: the same lapse seen on several muscles counts once
+        silent_on = _group_onsets(sp, s.jerks.max_spread_ms)
+        silent_jlba = jerk_locked_average(eeg, sfreq, eeg_names, _before(silent_on),
                                           trigger="silent-period onsets", settings=o, seed=seed + 1)
 
     # Coherence: contralateral central EEG vs the rectified EMG of the trigger (or busiest) muscle.
