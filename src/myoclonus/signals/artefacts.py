@@ -402,8 +402,14 @@ def subtract_ecg(y: np.ndarray, beats: EcgBeats, n_template: int = 6) -> np.ndar
     taper = signal.windows.tukey(m, alpha=0.2)
     idx_all = np.arange(-half, post + 1)
     for i, p in enumerate(peaks):
-        lo, hi = max(i - n_template, 0), min(i + n_template + 1, peaks.size)
+        # 2 x n_template neighbours, taken from one side near the ends of the beat train
+        lo = max(min(i - n_template, peaks.size - 1 - 2 * n_template), 0)
+        hi = min(lo + 2 * n_template + 1, peaks.size)
         others = [j for j in range(lo, hi) if j != i]
+        if others:
+            # only neighbours that share this beat's QRS (a wrongly added beat must not spoil the template)
+            qrs = _normalise(core[others][:, mlo:mhi]) @ _normalise(core[i : i + 1, mlo:mhi])[0]
+            others = [j for j, c in zip(others, qrs) if abs(c) > ECG_MISSING_MIN_CORR]
         if not others:
             continue
         signs = np.sign(core[others] @ core[i])

@@ -5,9 +5,11 @@ Algorithm (per EMG channel, per chunk)
 1. Band-pass (and notch the mains harmonics found in the data) forward-only, remove the group
    delay (:mod:`myoclonus.signals.conditioning`).
 2. Rectified envelope: centred moving average over ``envelope_ms``.
-3. Background per 1-s block aligned to the recording start: from the 10th and 30th percentiles of
-   the envelope, a Gaussian fit of the lower tail gives the background mean and SD (bursts occupy
-   the upper tail and barely move these percentiles), smoothed by a 5-block running median.
+3. Background per 1-s block aligned to the recording start: the median envelope is the
+   background level and the spread between the 10th percentile and the median gives its SD
+   (Gaussian quantiles; bursts occupy the upper tail and barely move these percentiles, while a
+   median-based level is not fooled by tonic activity whose amplitude fluctuates, e.g. beta-
+   modulated posture EMG), smoothed by a 5-block running median.
 4. Hysteresis: a burst is a run of envelope above ``mean + offset_threshold_sd x SD`` that
    reaches ``mean + onset_threshold_sd x SD``. Runs closer than ``merge_gap_ms`` merge.
 5. Onset/offset refinement: the centred moving average starts to rise half a window before the
@@ -59,9 +61,9 @@ logger = logging.getLogger(__name__)
 BURST_COLUMNS = ["channel", "muscle", "side", "onset_s", "offset_s", "duration_ms", "peak_uv", "area_uvs", "peak_s"]
 ARTEFACT_COLUMNS = ["channel", "kind", "onset_s", "offset_s"]
 
-#: Normal quantiles used to fit the background from the lower tail of the envelope.
-_Q_LOW, _Q_MID = 0.10, 0.30
-_Z_LOW, _Z_MID = -1.2815516, -0.5244005
+#: Quantiles of the envelope (and their standard-normal z) used to fit the background.
+_Q_LOW, _Q_MID = 0.10, 0.50
+_Z_LOW, _Z_MID = -1.2815516, 0.0
 #: Blocks in the running median of the background (engineering choice: 5 s smooths single busy
 #: blocks away while following tonic changes).
 _BASELINE_MEDIAN_BLOCKS = 5
