@@ -100,7 +100,12 @@ def test_visit_in_the_browser(browser, tmp_path, short_edf):
 
         page.click("#analyze-button")
         page.wait_for_selector("#progress")
-        page.screenshot(path=SHOTS / "04_analysis_progress.png", full_page=True)
+        # live progress: the bar moves without a reload (or the run already finished and the page reloaded)
+        page.wait_for_function("() => document.querySelector('#results-panel') !== null || "
+                               "(document.querySelector('#progress') && document.querySelector('#progress').value > 0)",
+                               timeout=60_000)
+        if page.locator("#progress").count():
+            page.screenshot(path=SHOTS / "04_analysis_progress.png", full_page=True)
         page.wait_for_selector("#results-panel", timeout=120_000)
         assert page.inner_text("#case-status") == "done"
         page.screenshot(path=SHOTS / "05_case_results.png", full_page=True)

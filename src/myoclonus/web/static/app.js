@@ -41,6 +41,7 @@ function setupProgress() {
   const bar = document.querySelector("#progress");
   const stage = document.querySelector("#stage");
   const percent = document.querySelector("#percent");
+  const badge = document.querySelector("#case-status");
   const poll = async () => {
     try {
       const response = await fetch(panel.dataset.statusUrl, { headers: { Accept: "application/json" } });
@@ -48,6 +49,7 @@ function setupProgress() {
       if (bar) bar.value = status.progress;
       if (percent) percent.textContent = Math.round(status.progress * 100) + "%";
       if (stage) stage.textContent = status.stage;
+      if (badge) { badge.textContent = status.status; badge.className = "status status-" + status.status; }
       if (status.status === "done" || status.status === "failed") { window.location.reload(); return; }
     } catch (e) { /* server busy or restarting: try again */ }
     window.setTimeout(poll, 700);
