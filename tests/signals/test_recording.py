@@ -292,3 +292,13 @@ def test_large_edf_files_stay_with_mne(tmp_path, monkeypatch):
     assert type(read_recording(path)._backend).__name__ == "_EdfioBackend"
     monkeypatch.setattr(recording, "_EDFIO_MAX_BYTES", path.stat().st_size - 1)
     assert type(read_recording(path)._backend).__name__ == "_MneBackend"
+
+
+def test_utf8_annotations_and_subsecond_start(real_data):
+    """UTF-8 TAL text is decoded; onsets count from the first sample (the EDF+ sub-second start
+    offset of the first record, +0.394531 s here, is subtracted as edfio and EDFbrowser do)."""
+    rec = read_recording(real_data / "edf_edgecases_pyedflib/test_utf8.edf")
+    texts = {a["description"]: float(a["onset"]) for a in rec.annotations}
+    assert texts["中文测试八个字"] == pytest.approx(119.605469, abs=1e-4)
+    edf = edfio.read_edf(real_data / "edf_edgecases_pyedflib/test_utf8.edf")
+    assert [round(a.onset, 4) for a in edf.annotations] == [round(float(o), 4) for o in rec.annotations.onset]
