@@ -114,3 +114,13 @@ def test_origin_top1_on_simulated_forms(origin):
     res = run_neurophysiology(rec, bursts=_truth_bursts(sim, rec), jerks=np.array([j.onset_s for j in sim.truth.jerks]))
     _check_valid(res.origin)
     assert res.origin.top == origin, res.origin.to_findings()[0]
+
+
+def test_unknown_muscles_make_anatomy_criteria_not_assessable():
+    chans = [ChannelInfo("EMG 1", "emg"), ChannelInfo("EMG 2", "emg")]
+    b = _bursts(30.0).replace({"channel": {"EMG R ECR": "EMG 1", "EMG R FCR": "EMG 2", "EMG R FDI": "EMG 2"}})
+    est = estimate_origin(b, chans)
+    crit = {c.id: c for c in est.criteria}
+    assert crit["one_facial_territory"].status == "not_assessable"
+    assert "EMG 1" in crit["confined_myotomes"].value
+    assert any("weak estimate" in n for n in est.notes)

@@ -320,6 +320,11 @@ def _extent_criteria(jt: JerkTable, channels: dict[str, ChannelInfo]) -> list[Cr
     infos = [channels[a] for a in active]
     labels = ", ".join(sorted(i.label for i in infos))
     out = []
+    unknown = [i.name for i in infos if i.muscle is None or rank_of(i) is None]
+    if unknown:
+        why = f"muscle of {', '.join(unknown)} unknown (name the channels per CONTRACTS 3 or give a montage)"
+        return [Criterion("one_facial_territory", "Jerks confined to one facial-nerve territory", "not_assessable", why, "CRITERIA 1.1", {}),
+                Criterion("confined_myotomes", "Jerks confined to 1-2 contiguous myotomes", "not_assessable", why, "CRITERIA 1.1", {})]
     # Peripheral: one facial-nerve territory (CRITERIA 1.1: hemifacial spasm).
     facial = all(i.muscle in _FACIAL for i in infos) and len({i.side for i in infos}) == 1
     out.append(_crit("one_facial_territory", "Jerks confined to one facial-nerve territory", facial, f"active: {labels}",
@@ -602,6 +607,9 @@ def estimate_origin(
     criteria += _eeg_criteria(neuro)
     criteria += _stimulus_criteria(neuro)
     criteria += _negative_criterion(silent, neuro)
+    n_scored = sum(1 for c in criteria if c.status != "not_assessable")
+    if n_scored < 5:
+        notes.append(f"only {n_scored} criteria could be assessed: a weak estimate (record more muscles, EEG and stimuli)")
     scores = {o: 0.0 for o in ORIGINS}
     for c in criteria:
         for label, pts in c.points.items():
