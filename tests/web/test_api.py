@@ -77,6 +77,11 @@ def test_full_case_through_the_api(tmp_path, short_edf):
         # files outside the download list are never served
         assert client.get(f"/api/cases/{cid}/files/..%2Fmyoclonus.sqlite3").status_code == 404
         assert client.get(f"/api/cases/{cid}/files/recording.edf").status_code == 404
+        # a changed intake makes the results stale (kept, but no longer 'done')
+        client.put(f"/api/cases/{cid}/intake", json=dict(INTAKE, onset="sudden"), headers=headers)
+        again = client.get(f"/api/cases/{cid}").json()
+        assert again["status"] == "ready" and not again["results_current"] and again["run"] == "run-1"
+        assert "from the previous run" in client.get(f"/cases/{cid}").text
         listed = client.get("/api/cases", params={"q": "ward 3"}).json()
         assert [c["id"] for c in listed] == [cid]
         assert client.get("/api/cases", params={"q": "no such label"}).json() == []

@@ -98,6 +98,8 @@ def case_summary(case: Case, *, detail: bool = False) -> dict:
         "recording": None,
         "files": [{"name": f.name, "sha256": f.sha256, "size_bytes": f.size_bytes} for f in case.files],
         "reports": [aud for aud, name in REPORT_FILES.items() if any(f.name == name for f in case.files)],
+        "results_current": case.status == "done",
+        "run": case.run_dir.rsplit("/", 1)[-1] if case.run_dir else None,
     }
     if case.recording is not None:
         rec = case.recording
@@ -149,8 +151,7 @@ def save_intake(state: WebState, case_id: str, document: Any) -> dict:
         case = _case(session, case_id)
         _refuse_while_running(case)
         case.intake_json = json.dumps(document, ensure_ascii=False)
-        if case.status == "draft":
-            case.status = "ready"
+        case.status = "ready"  # earlier results (if any) no longer match the inputs
         case.updated_at = utcnow()
         return case_summary(case)
 
@@ -206,8 +207,7 @@ def store_recording(state: WebState, case_id: str, received: ReceivedFile, displ
         session.flush()
         case.recording_id = upload.id
         case.montage_yaml = None
-        if case.status in ("draft", "done", "failed"):
-            case.status = "ready"
+        case.status = "ready"
         case.updated_at = utcnow()
         session.flush()
         session.refresh(case)
@@ -256,6 +256,7 @@ def set_montage(state: WebState, case_id: str, montage_yaml: str | None) -> dict
         case = _case(session, case_id)
         _refuse_while_running(case)
         case.montage_yaml = text
+        case.status = "ready"
         if text is not None:
             case.recording.channels_json = json.dumps(channels)  # type: ignore[union-attr]
         case.updated_at = utcnow()
