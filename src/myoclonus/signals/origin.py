@@ -607,7 +607,8 @@ def estimate_origin(
     criteria += _eeg_criteria(neuro)
     criteria += _stimulus_criteria(neuro)
     criteria += _negative_criterion(silent, neuro)
-    n_scored = sum(1 for c in criteria if c.status != "not_assessable")
+    # the four burst-duration cut-offs are one measurement
+    n_scored = len({("burst_duration" if c.id.startswith("burst_duration") else c.id) for c in criteria if c.status != "not_assessable"})
     if n_scored < 5:
         notes.append(f"only {n_scored} criteria could be assessed: a weak estimate (record more muscles, EEG and stimuli)")
     scores = {o: 0.0 for o in ORIGINS}
