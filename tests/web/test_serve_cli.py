@@ -57,8 +57,10 @@ def test_non_local_bind_generates_and_requires_a_token(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]  # nothing written outside the data folder
 
 
-def test_bad_options_are_one_line_errors():
+def test_bad_options_are_one_line_errors(tmp_path):
     runner = CliRunner()
+    result = runner.invoke(app, ["serve", "--data-dir", str(tmp_path), "--database-url", "nosuchdb://x"])
+    assert result.exit_code == 2 and "--database-url" in result.output and "Traceback" not in result.output
     result = runner.invoke(app, ["serve", "--port", "70000"])
     assert result.exit_code == 2 and "invalid port 70000" in result.output
     result = runner.invoke(app, ["serve", "--max-upload-mb", "0"])

@@ -39,10 +39,16 @@ def create_app(config: WebConfig) -> FastAPI:
         Interrupted analyses are resumed when the app starts (``config.resume_unfinished``).
     """
     data_dir = Path(config.data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        probe = data_dir / ".write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise InputError(f"the data folder cannot be written ({exc.strerror or exc}); choose a writable folder.",
+                         where=str(data_dir)) from None
     _clear_incoming(data_dir / "incoming")
-    engine = make_engine(config.url)
-    upgrade_database(engine)
+    engine = _open_database(config)
     sessions = session_factory(engine)
     runner = AnalysisRunner(sessions, data_dir, workers=config.analysis_workers)
     state = WebState(config=config, sessions=sessions, runner=runner)
@@ -67,6 +73,26 @@ def create_app(config: WebConfig) -> FastAPI:
     app.include_router(pages.router)
     _error_handlers(app)
     return app
+
+
+def _open_database(config: WebConfig):
+    """Engine for the configured database, migrated to the newest schema; clear errors for bad URLs."""
+    from sqlalchemy.exc import ArgumentError, OperationalError
+
+    shown = config.database_url.split("@")[-1] if config.database_url else "SQLite in the data folder"
+    try:
+        engine = make_engine(config.url)
+        upgrade_database(engine)
+    except ModuleNotFoundError as exc:
+        raise InputError(f"the database driver '{exc.name}' is not installed (pip install {exc.name}).",
+                         where="--database-url") from None
+    except ArgumentError as exc:
+        raise InputError(f"not a database URL this app understands ({exc}); expected e.g. "
+                         "'postgresql+psycopg://user@host/db' or 'sqlite:////path/db.sqlite3'.", where="--database-url") from None
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+        raise InputError(f"cannot open the database at {shown}: {reason}", where="--database-url") from None
+    return engine
 
 
 def _clear_incoming(folder: Path) -> None:
