@@ -42,6 +42,11 @@ def test_bp_found_with_onset():
     assert res.late_amplitude_uv < -3
     assert -2.0 <= res.onset_s <= -0.7
     assert set(res.channels) == {"Cz", "FC3", "FC4", "C3", "C4"}  # Fz, Pz not in the ROI
+    import matplotlib
+
+    matplotlib.use("Agg")
+    fig = res.plot()
+    assert len(fig.axes[0].lines) >= 3  # average, onset line, zero line
 
 
 def test_bp_false_positive_rate_bounded():

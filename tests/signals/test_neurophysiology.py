@@ -104,3 +104,16 @@ def test_end_to_end_with_detectors_cortical():
     bursts = detect_bursts(rec)
     res = run_neurophysiology(rec, bursts=bursts, jerks=group_jerks(bursts, rec.channels))
     assert res.origin.top == "cortical"
+
+
+def test_plots_render(cortical):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    _, res = cortical
+    for obj in (res.jlba, res.coherence):
+        fig = obj.plot()
+        assert fig.axes and fig.axes[0].lines
+        plt.close(fig)

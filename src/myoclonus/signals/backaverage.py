@@ -146,6 +146,20 @@ class BackAverageResult:
         """True when a significant, reproducible potential was found."""
         return self.status == "found"
 
+    def plot(self, ax=None):
+        """Plot the back-averaged EEG (one line per channel, 0 = EMG onset); returns the Figure."""
+        import matplotlib.pyplot as plt
+
+        fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(6, 3.5))
+        for name, wave in zip(self.ch_names, self.average_uv):
+            ax.plot(self.times_ms, wave, lw=2.0 if name == self.peak_channel else 0.8, label=name)
+        ax.axvline(0, color="k", lw=0.8, ls="--")
+        ax.set(xlabel="time from EMG onset (ms)", ylabel="EEG (uV, positive up)",
+               title=f"JLBA ({self.trigger}, n = {self.n_epochs}): {self.status.replace('_', ' ')}")
+        if self.ch_names:
+            ax.legend(fontsize=6, ncol=2)
+        return fig
+
     def to_dict(self) -> dict:
         """JSON-ready summary (no waveforms)."""
         return {

@@ -72,6 +72,20 @@ class BPResult:
         """True when a significant slow negativity precedes the jerks."""
         return self.status == "found"
 
+    def plot(self, ax=None):
+        """Plot the ROI back-average from -2 to +0.5 s (0 = jerk onset); returns the Figure."""
+        import matplotlib.pyplot as plt
+
+        fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(6, 3.5))
+        ax.plot(self.times_s, self.average_uv, color="C0")
+        ax.axvline(0, color="k", lw=0.8, ls="--")
+        if self.onset_s is not None:
+            ax.axvline(self.onset_s, color="C3", lw=0.8, label=f"onset {self.onset_s:.2f} s")
+            ax.legend(fontsize=7)
+        ax.set(xlabel="time from jerk onset (s)", ylabel="EEG (uV, positive up)",
+               title=f"Bereitschaftspotential ({'/'.join(self.channels)}, n = {self.n_epochs}): {self.status.replace('_', ' ')}")
+        return fig
+
     def to_dict(self) -> dict:
         """JSON-ready summary (no waveform)."""
         def r(x, nd):

@@ -92,6 +92,20 @@ class CoherenceResult:
     delay_ms: float | None = None
     reference: str = "Rosenberg et al., Prog Biophys Mol Biol 1989;53:1 (confidence limit); Caviness et al., Mov Disord 2003;18:1157 (beta 12-30 Hz)"
 
+    def plot(self, ax=None, fmax_hz: float = 100.0):
+        """Plot coherence with the single-bin and band (Bonferroni) limits; returns the Figure."""
+        import matplotlib.pyplot as plt
+
+        fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(6, 3.5))
+        sel = self.freqs_hz <= fmax_hz
+        ax.plot(self.freqs_hz[sel], self.coherence[sel], color="C0")
+        ax.axhline(self.limit, color="C1", ls="--", lw=0.8, label=f"{1 - self.alpha:.0%} limit (Rosenberg)")
+        ax.axhline(self.band_limit, color="C3", ls=":", lw=0.8, label="band limit (Bonferroni)")
+        ax.axvspan(*self.band_hz, color="0.9", zorder=0)
+        ax.set(xlabel="frequency (Hz)", ylabel="magnitude-squared coherence", title=f"{self.pair[0]} - {self.pair[1]} (L = {self.n_segments})")
+        ax.legend(fontsize=7)
+        return fig
+
     def to_dict(self) -> dict:
         """JSON-ready summary (no spectrum)."""
         return {
