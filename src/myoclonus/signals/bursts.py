@@ -64,6 +64,8 @@ ARTEFACT_COLUMNS = ["channel", "kind", "onset_s", "offset_s"]
 #: Quantiles of the envelope (and their standard-normal z) used to fit the background.
 _Q_LOW, _Q_MID = 0.10, 0.50
 _Z_LOW, _Z_MID = -1.2815516, 0.0
+#: Fewest samples in the envelope window (engineering choice, measured on the simulator at 500 Hz).
+MIN_ENVELOPE_SAMPLES = 5
 #: Blocks in the running median of the background (engineering choice: 5 s smooths single busy
 #: blocks away while following tonic changes).
 _BASELINE_MEDIAN_BLOCKS = 5
@@ -153,12 +155,14 @@ def _envelopes(y: np.ndarray, sfreq: float, block: int, cond: ConditioningSettin
     """
     floor = np.float32(art.FLAT_RMS_UV)
     det_ms = max(bset.min_burst_ms, cond.envelope_ms)
-    env, env_d = moving_averages(np.abs(y), sfreq, (cond.envelope_ms, det_ms))
-    step = _stat_step(sfreq, block, cond.envelope_ms)
+    env_ms = envelope_window_ms(sfreq, cond)
+    det_ms = max(det_ms, env_ms)
+    env, env_d = moving_averages(np.abs(y), sfreq, (env_ms, det_ms))
+    step = _stat_step(sfreq, block, env_ms)
     mean_b, sd_b = _background(env, block, step)
     mean = np.repeat(mean_b, block)[: env.size]
     low = mean + np.repeat(np.float32(bset.offset_threshold_sd) * sd_b, block)[: env.size] + floor
-    if det_ms <= cond.envelope_ms:
+    if det_ms <= env_ms:
         env_d = env
     mean_d, sd_d = _background(env_d, block, step)
     high_b = np.maximum(mean_d + np.float32(bset.onset_threshold_sd) * sd_d, np.float32(bset.onset_min_ratio) * mean_d)
@@ -171,6 +175,12 @@ def _envelopes(y: np.ndarray, sfreq: float, block: int, cond: ConditioningSettin
     else:
         active = env > low
     return env, mean, low, env_d, high_d, active
+
+
+def envelope_window_ms(sfreq: float, cond: ConditioningSettings) -> float:
+    """Envelope window: ``envelope_ms``, but at least :data:`MIN_ENVELOPE_SAMPLES` samples (at
+    500 Hz a 5-ms window holds 2.5 samples and the envelope is too noisy to follow a weak burst)."""
+    return max(float(cond.envelope_ms), MIN_ENVELOPE_SAMPLES * 1000.0 / float(sfreq))
 
 
 def _stat_step(sfreq: float, block: int, envelope_ms: float) -> int:
@@ -346,7 +356,7 @@ def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: t
             n_beats_core += 1
             artefacts.append((name, "ecg", (p - cc.ecg_half + offset) / sfreq, (p + cc.ecg_half + offset) / sfreq))
 
-    w = max(int(round(cond.envelope_ms * sfreq / 1000.0)), 1)
+    w = max(int(round(envelope_window_ms(sfreq, cond) * sfreq / 1000.0)), 1)
     runs, levels = _trim(env, runs, low, bset.relative_level)
     edges = _refine(env, runs, levels, mean, w)
     clip = art.find_clipping(x, block)
