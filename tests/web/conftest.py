@@ -1,9 +1,14 @@
 """Fixtures of the web tests: recordings to upload (helpers are in web_testkit.py)."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
+
+# the shared helpers (web_testkit.py) import by name under either pytest import mode (prepend or importlib)
+if str(Path(__file__).parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).parent))
 
 pytest.importorskip("fastapi", reason="the web extra is not installed (pip install 'myoclonus[web]')")
 

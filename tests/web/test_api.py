@@ -247,6 +247,22 @@ def test_fif_upload_is_read_like_the_analysis_reads_it(upload_case, tmp_path):
     assert [(c["muscle"], c["side"]) for c in rec["channels"]] == [("TA", "right"), ("TA", "left")]
 
 
+def test_montage_through_the_api(upload_case, tmp_path):
+    client, headers, cid, data = upload_case
+    assert client.put(f"/api/cases/{cid}/montage", json={"montage_yaml": "channels: {}"}, headers=headers).status_code == 409
+    rec = tiny_edf(tmp_path / "m.edf", seed=4).read_bytes()
+    client.put(f"/api/cases/{cid}/recording", params={"filename": "m.edf"}, content=rec, headers=headers)
+    bad = client.put(f"/api/cases/{cid}/montage", headers=headers,
+                     json={"montage_yaml": "channels:\n  EMG R FDI: {kind: emg, muscle: FDX, side: right}\n"})
+    assert bad.status_code == 422 and "FDX" in bad.json()["error"]
+    good = client.put(f"/api/cases/{cid}/montage", headers=headers,
+                      json={"montage_yaml": "channels:\n  EMG L FDI: {kind: emg, muscle: ADM, side: left}\n"})
+    assert good.status_code == 200
+    typed = {c["name"]: c["muscle"] for c in good.json()["recording"]["channels"]}
+    assert typed == {"EMG R FDI": "FDI", "EMG L FDI": "ADM"}
+    assert good.json()["montage_yaml"].startswith("channels:")
+
+
 # ------------------------------------------------------------------------------- crash and resume
 
 
