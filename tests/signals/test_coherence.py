@@ -49,3 +49,22 @@ def test_short_signal_is_clear_error():
         coherence(np.zeros(100), np.zeros(100), SFREQ)
     with pytest.raises(InputError, match="equal length"):
         coherence(np.zeros(100), np.zeros(90), SFREQ)
+
+
+def test_batched_welch_equals_scipy():
+    from myoclonus.signals.coherence import _welch_spectra
+
+    rng = np.random.default_rng(5)
+    x, y = rng.standard_normal(10_000), rng.standard_normal(10_000)
+    nper = 512
+    kw = dict(fs=SFREQ, window="hann", nperseg=nper, noverlap=0, detrend="constant")
+    n_seg = x.size // nper
+    f, pxy, pxx, pyy = _welch_spectra(x, y, SFREQ, nper, n_seg)
+    f2, pxy2 = signal.csd(x[: n_seg * nper], y[: n_seg * nper], **kw)
+    _, pxx2 = signal.welch(x[: n_seg * nper], **kw)
+    np.testing.assert_allclose(f, f2)
+    np.testing.assert_allclose(pxy, pxy2, rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(pxx, pxx2, rtol=1e-10, atol=1e-14)
+    res = coherence(x, y, SFREQ, segment_s=nper / SFREQ)
+    _, coh2 = signal.coherence(x[: n_seg * nper], y[: n_seg * nper], **kw)
+    np.testing.assert_allclose(res.coherence, coh2, rtol=1e-9)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy import fft as sp_fft
 from scipy import signal
 
 from myoclonus.errors import InputError
@@ -164,10 +165,7 @@ def coherence(
     n_seg = x.size // nperseg if nperseg > 0 else 0
     if n_seg < 2:
         raise InputError(f"signal of {x.size / sfreq:.2f} s holds fewer than 2 segments of {segment_s:g} s", where="coherence")
-    kw = dict(fs=sfreq, window="hann", nperseg=nperseg, noverlap=0, detrend="constant")
-    f, pxy = signal.csd(x, y, **kw)
-    _, pxx = signal.welch(x, **kw)
-    _, pyy = signal.welch(y, **kw)
+    f, pxy, pxx, pyy = _welch_spectra(x, y, sfreq, nperseg, n_seg)
     coh = np.abs(pxy) ** 2 / np.maximum(pxx * pyy, 1e-300)
     in_band = (f >= band_hz[0]) & (f <= band_hz[1])
     n_bins = int(in_band.sum())
@@ -187,6 +185,28 @@ def coherence(
     if result.significant:
         result.delay_ms = _phase_delay_ms(f, pxy, coh > limit, in_band)
     return result
+
+
+def _welch_spectra(x: np.ndarray, y: np.ndarray, sfreq: float, nperseg: int, n_seg: int):
+    """Welch auto- and cross-spectra over disjoint Hann segments, all segments in one FFT call.
+
+    Same estimates as ``scipy.signal.csd`` / ``welch`` with ``noverlap=0, detrend="constant"``
+    (test), several times faster on long recordings (one batched FFT instead of one per segment).
+    """
+    win = signal.get_window("hann", nperseg)
+    scale = 1.0 / (sfreq * (win**2).sum())
+    segs = np.stack([x[: n_seg * nperseg].reshape(n_seg, nperseg), y[: n_seg * nperseg].reshape(n_seg, nperseg)])
+    segs = (segs - segs.mean(axis=-1, keepdims=True)) * win
+    spec = sp_fft.rfft(segs, axis=-1)
+    X, Y = spec[0], spec[1]
+    pxy = (np.conj(X) * Y).mean(axis=0) * scale
+    pxx = (np.abs(X) ** 2).mean(axis=0) * scale
+    pyy = (np.abs(Y) ** 2).mean(axis=0) * scale
+    # one-sided: double every bin except DC (and Nyquist for even lengths), as scipy does
+    last = -1 if nperseg % 2 == 0 else None
+    for p in (pxy, pxx, pyy):
+        p[1:last] *= 2
+    return sp_fft.rfftfreq(nperseg, 1.0 / sfreq), pxy, pxx, pyy
 
 
 def _phase_delay_ms(f: np.ndarray, pxy: np.ndarray, above: np.ndarray, in_band: np.ndarray) -> float | None:

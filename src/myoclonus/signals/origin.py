@@ -453,14 +453,13 @@ def _triphasic_criterion(jt: JerkTable, channels: dict[str, ChannelInfo]) -> Cri
         return Criterion("triphasic", "Triphasic agonist-antagonist-agonist pattern", "not_assessable", "no agonist-antagonist pair recorded", ref, {})
     n_pair_jerks = 0
     n_tri = 0
-    for j, g in jt.all_bursts.groupby("jerk"):
+    onsets = {key: np.sort(g["onset_s"].to_numpy(float)) for key, g in jt.all_bursts.groupby(["jerk", "channel"])}
+    for j in jt.all_bursts["jerk"].unique():
         for a, b in pairs:
-            ga, gb = g[g["channel"] == a].sort_values("onset_s"), g[g["channel"] == b].sort_values("onset_s")
-            if ga.empty or gb.empty:
+            t_a, t_b = onsets.get((j, a)), onsets.get((j, b))
+            if t_a is None or t_b is None:
                 continue
             n_pair_jerks += 1
-            t_a = ga["onset_s"].to_numpy()
-            t_b = gb["onset_s"].to_numpy()
             if t_b[0] - t_a[0] > 0.03 and (t_a > t_b[0] + 0.03).any():
                 n_tri += 1
                 break
