@@ -67,7 +67,8 @@ def create_app(config: WebConfig) -> FastAPI:
                   description="Myoclonus assessment: intake, recording upload, background analysis, reports. "
                               "Decision support, not a diagnosis.")
     app.state.web = state
-    app.add_middleware(SecurityMiddleware, token=config.token, allowed_hosts=config.allowed_hosts)
+    app.add_middleware(SecurityMiddleware, token=config.token, allowed_hosts=config.allowed_hosts,
+                       secure_cookies=config.secure_cookies)
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)

@@ -52,6 +52,8 @@ class WebConfig:
         Analyses run at the same time (one recording per worker, never split).
     resume_unfinished : bool
         Re-queue cases left ``queued``/``running`` by a stopped server when the app starts.
+    secure_cookies : bool
+        Mark the access-token and CSRF cookies ``Secure`` (sent over HTTPS only); set when serving TLS.
     """
 
     data_dir: Path
@@ -64,6 +66,7 @@ class WebConfig:
     allowed_hosts: tuple[str, ...] | None = None
     analysis_workers: int = 1
     resume_unfinished: bool = True
+    secure_cookies: bool = False
 
     @property
     def url(self) -> str:

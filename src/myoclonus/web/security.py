@@ -66,8 +66,10 @@ def check_csrf(request: Request, submitted: str | None) -> None:
 class SecurityMiddleware(BaseHTTPMiddleware):
     """Applies the access token, the Host check, the CSRF cookie and the security headers."""
 
-    def __init__(self, app, *, token: str | None, allowed_hosts: tuple[str, ...] | None) -> None:  # noqa: ANN001
+    def __init__(self, app, *, token: str | None, allowed_hosts: tuple[str, ...] | None,  # noqa: ANN001
+                 secure_cookies: bool = False) -> None:
         super().__init__(app)
+        self.secure = secure_cookies
         self.token = token
         self.allowed_hosts = {h.lower() for h in allowed_hosts} if allowed_hosts else None
 
@@ -93,7 +95,7 @@ class SecurityMiddleware(BaseHTTPMiddleware):
                 rest = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
                 target = request.url.path + (f"?{urlencode(rest)}" if rest else "")
                 response = RedirectResponse(target, status_code=303)
-                response.set_cookie(AUTH_COOKIE, self.token, httponly=True, samesite="strict")
+                response.set_cookie(AUTH_COOKIE, self.token, httponly=True, samesite="strict", secure=self.secure)
                 return response
             header = request.headers.get("authorization", "")
             bearer = header[7:].strip() if header.lower().startswith("bearer ") else None
@@ -108,7 +110,7 @@ class SecurityMiddleware(BaseHTTPMiddleware):
         request.state.csrf_token = csrf
         response: Response = await call_next(request)
         if fresh:
-            response.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="strict")
+            response.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="strict", secure=self.secure)
         headers = response.headers
         headers.setdefault("content-security-policy", APP_CSP)
         headers.setdefault("x-frame-options", "DENY")
