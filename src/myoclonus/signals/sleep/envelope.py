@@ -33,8 +33,7 @@ def condition_leg_emg(data_uv: np.ndarray, sfreq: float) -> np.ndarray:
     sfreq : float
         Sampling rate in Hz.
     """
-    x = np.asarray(data_uv, dtype=float)
-    x = x - np.median(x) if x.size else x
+    x = np.asarray(data_uv, dtype=float)  # no offset removal needed: sosfiltfilt pads by odd extension
     high_hz = min(LEG_EMG_BAND_HZ[1], NYQUIST_FRACTION * sfreq)
     if x.size < 30 or high_hz <= LEG_EMG_BAND_HZ[0]:
         return x
@@ -87,10 +86,10 @@ def resting_level(envelope_uv: np.ndarray, sfreq: float) -> np.ndarray:
     if n == 0:
         return envelope_uv.copy()
     block = samples(REST_BLOCK_S, sfreq)
-    n_blocks = int(np.ceil(n / block))
-    padded = np.full(n_blocks * block, np.nan)
-    padded[:n] = envelope_uv
-    medians = np.nanmedian(padded.reshape(n_blocks, block), axis=1)
+    n_full = n // block
+    medians = np.median(envelope_uv[: n_full * block].reshape(n_full, block), axis=1)
+    if n_full * block < n:  # last, partial block
+        medians = np.append(medians, np.median(envelope_uv[n_full * block:]))
     size = max(1, int(round(REST_WINDOW_S / REST_BLOCK_S)))
     rest_blocks = ndimage.percentile_filter(medians, REST_PERCENTILE, size=size, mode="nearest")
     return np.repeat(rest_blocks, block)[:n]
