@@ -23,6 +23,7 @@ __all__ = [
     "is_pop",
     "is_movement",
     "low_frequency_swing",
+    "low_frequency",
     "FLAT_RMS_UV",
 ]
 
@@ -107,25 +108,30 @@ def find_clipping(x: np.ndarray, block: int) -> np.ndarray:
     Returns
     -------
     ndarray, shape (n_intervals, 2)
-        ``[start, stop)`` sample intervals.
+        ``[start, stop)`` sample intervals of at least :data:`CLIP_MIN_RUN` equal samples at a rail.
     """
     n = x.size
     if n < CLIP_MIN_RUN:
         return np.empty((0, 2), int)
-    nb = -(-n // block)
-    pad = nb * block - n
-    xb = np.pad(x, (0, pad), mode="edge").reshape(nb, block)
-    hi = np.repeat(xb.max(axis=1), block)[:n]
-    lo = np.repeat(xb.min(axis=1), block)[:n]
-    spread = np.repeat((xb.max(axis=1) - xb.min(axis=1)) > 0, block)[:n]
-    at_rail = ((x == hi) | (x == lo)) & spread
-    same = np.concatenate(([False], x[1:] == x[:-1]))
-    run = at_rail & (same | np.concatenate((same[1:], [False])))
-    intervals = _runs(run)
-    if intervals.size == 0:
-        return intervals
-    keep = (intervals[:, 1] - intervals[:, 0]) >= CLIP_MIN_RUN
-    return intervals[keep]
+    same = x[1:] == x[:-1]
+    if not same.any():  # the common case for live EMG: nothing to check
+        return np.empty((0, 2), int)
+    runs = _runs(np.concatenate(([False], same)))
+    runs[:, 0] -= 1  # a run of k equal differences is k + 1 equal samples
+    runs = runs[(runs[:, 1] - runs[:, 0]) >= CLIP_MIN_RUN]
+    if runs.size == 0:
+        return runs
+    blk = runs[:, 0] // block
+    keep = np.zeros(runs.shape[0], bool)
+    for b in np.unique(blk):
+        seg = x[b * block : (b + 1) * block]
+        hi, lo = seg.max(), seg.min()
+        if hi == lo:
+            continue
+        sel = blk == b
+        v = x[runs[sel, 0]]
+        keep[sel] = (v == hi) | (v == lo)
+    return runs[keep]
 
 
 def _runs(mask: np.ndarray) -> np.ndarray:
@@ -464,11 +470,33 @@ def low_frequency_swing(raw_window: np.ndarray, sfreq: float) -> float:
     raw = np.asarray(raw_window, dtype=np.float64)
     if raw.size < 16:
         return 0.0
-    sos = _lowpass_sos(float(sfreq))
-    lf = signal.sosfiltfilt(sos, raw - raw.mean(), padlen=min(raw.size - 1, 3 * int(sfreq / MOVEMENT_LF_HZ)))
-    return float(np.ptp(lf))
+    b, a, zi = _lowpass_ba(float(sfreq))
+    y = raw - raw.mean()
+    n = min(raw.size - 1, 3 * int(sfreq / MOVEMENT_LF_HZ))
+    # forward-backward with odd extension, as scipy.signal.filtfilt (without its per-call overhead)
+    ext = np.concatenate((2 * y[0] - y[n:0:-1], y, 2 * y[-1] - y[-2 : -n - 2 : -1]))
+    fwd, _ = signal.lfilter(b, a, ext, zi=zi * ext[0])
+    back, _ = signal.lfilter(b, a, fwd[::-1], zi=zi * fwd[-1])
+    lf = back[::-1][n : n + y.size]
+    return float(lf.max() - lf.min())
+
+
+@lru_cache(maxsize=16)
+def _lowpass_ba(sfreq: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    b, a = signal.butter(2, min(MOVEMENT_LF_HZ, 0.4 * sfreq), fs=sfreq)
+    return b, a, signal.lfilter_zi(b, a)
 
 
 @lru_cache(maxsize=16)
 def _lowpass_sos(sfreq: float) -> np.ndarray:
     return signal.butter(2, min(MOVEMENT_LF_HZ, 0.4 * sfreq), fs=sfreq, output="sos")
+
+
+def low_frequency(x: np.ndarray, sfreq: float) -> np.ndarray:
+    """The raw signal low-passed at :data:`MOVEMENT_LF_HZ`, zero-phase (one pass per chunk; the
+    edge transients decay within the chunk overlap)."""
+    x64 = np.asarray(x, np.float64)
+    if x64.size < 16:
+        return x64 - (x64[0] if x64.size else 0.0)
+    sos = _lowpass_sos(float(sfreq))
+    return signal.sosfiltfilt(sos, x64 - x64[0], padlen=min(x64.size - 1, 3 * int(sfreq / MOVEMENT_LF_HZ)))

@@ -289,7 +289,7 @@ def clean_channel(x: np.ndarray, sfreq: float, offset: int, filt: EmgFilter, con
     runs = _hysteresis(active, env_d, high_d, merge_gap)
     ecg_peaks, ecg_half = np.empty(0, int), 0
     # ECG: candidate peaks that repeat the same waveform at a heart rate are removed first
-    if runs.shape[0] >= 3:
+    if runs.shape[0] >= art.ECG_MIN_TRAIN:
         peaks = np.array([a + int(np.argmax(np.abs(y[a:b]))) for a, b in runs], dtype=int)
         beats = art.find_ecg_beats(y, sfreq, peaks)
         if beats.peaks.size:
@@ -319,6 +319,11 @@ def _burst_features(y: np.ndarray, x: np.ndarray, env: np.ndarray, runs: np.ndar
     w5 = max(int(round(0.005 * sfreq)), 1)
     pad = int(round(0.05 * sfreq))
     ones = np.ones(w5)
+
+    def swing_of(a: int, b: int) -> float:
+        """Raw swing below 15 Hz within +-50 ms of the run (zero-phase low-pass of that window)."""
+        return art.low_frequency_swing(x[max(a - pad, 0) : b + pad], sfreq)
+
     for k, (a, b) in enumerate(runs):
         seg = y[a:b].astype(np.float64)
         ay = np.abs(seg)
@@ -330,15 +335,14 @@ def _burst_features(y: np.ndarray, x: np.ndarray, env: np.ndarray, runs: np.ndar
             e = ay * ay
             if np.convolve(e, ones, mode="valid").max() / max(e.sum(), 1e-30) > art.POP_MAX_ENERGY_SHARE:
                 # concentrated energy: a pop only if the electrode potential also steps
-                swing = art.low_frequency_swing(x[max(a - pad, 0) : b + pad], sfreq)
-                pop[k] = swing > art.POP_MIN_STEP_RATIO * peak[k]
+                pop[k] = swing_of(a, b) > art.POP_MIN_STEP_RATIO * peak[k]
         if pop[k]:
             continue
         if n >= 8:
             zc = np.count_nonzero(np.signbit(seg[1:]) != np.signbit(seg[:-1]))
             movement[k] = zc / (n / sfreq) < art.MOVEMENT_MAX_ZC_PER_S
         if not movement[k]:
-            movement[k] = art.is_movement(seg, x[max(a - pad, 0) : b + pad], sfreq)
+            movement[k] = swing_of(a, b) > art.MOVEMENT_LF_RATIO * peak[k]
     return {"peak": peak, "area": area, "pop": pop, "movement": movement, "peak_i": peak_i}
 
 
