@@ -161,6 +161,15 @@ def test_truncated_edf_is_refused_with_the_reason(upload_case, tmp_path):
     _assert_nothing_kept(client, cid, data)
 
 
+def test_garbage_behind_valid_magic_is_refused_by_the_reader(upload_case):
+    client, headers, cid, data = upload_case
+    fake_fif = b"\x00\x00\x00\x64\x00\x00\x00\x1f" + bytes(200)
+    r = client.put(f"/api/cases/{cid}/recording", params={"filename": "fake_raw.fif"}, content=fake_fif, headers=headers)
+    assert r.status_code == 422 and r.json()["error"].startswith("fake_raw.fif: cannot be read as a recording")
+    assert str(data) not in r.json()["error"]  # no server paths in messages
+    _assert_nothing_kept(client, cid, data)
+
+
 def test_content_not_extension_decides_the_type(upload_case):
     client, headers, cid, data = upload_case
     r = client.put(f"/api/cases/{cid}/recording", params={"filename": "notes.edf"},

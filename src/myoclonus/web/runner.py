@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -21,7 +22,7 @@ from sqlalchemy.orm import sessionmaker
 from myoclonus.errors import InputError
 from myoclonus.web.storage import Case, ResultFile, Upload, utcnow
 
-__all__ = ["AnalysisRunner", "DOWNLOADS", "REPORT_FILES"]
+__all__ = ["AnalysisRunner", "DOWNLOADS", "REPORT_FILES", "montage_from_yaml"]
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +120,7 @@ class AnalysisRunner:
         except InputError as exc:
             message = str(exc)
             if recording_path is not None and shown_name:  # name the file as the user knows it, not by its hash
-                message = message.replace(recording_path.name, shown_name)
+                message = message.replace(str(recording_path.parent) + os.sep, "").replace(recording_path.name, shown_name)
             logger.info("case %s failed: %s", case_id, message)
             self._set(case_id, status="failed", stage="failed", error=message)
             return "failed"
@@ -155,7 +156,7 @@ class AnalysisRunner:
         if recording is not None:
             from myoclonus.pipeline import analyze_to_folder
 
-            montage = _montage(montage_yaml)
+            montage = montage_from_yaml(montage_yaml)
             result = analyze_to_folder(recording, out_dir, intake=intake, montage=montage,
                                        progress=self._progress(case_id, "analysing the recording", 0.0, 0.85))
             analysis, assessment, written = result.analysis, result.assessment, list(result.written)
@@ -184,7 +185,8 @@ class AnalysisRunner:
         return [out_dir / n for n in names if n in DOWNLOADS]
 
 
-def _montage(text: str | None) -> Any:
+def montage_from_yaml(text: str | None) -> Any:
+    """A :class:`~myoclonus.signals.montage.Montage` from ``myoclonus.montage/1`` YAML text (None when empty)."""
     if not text:
         return None
     import yaml

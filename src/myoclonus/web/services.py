@@ -164,9 +164,9 @@ def _refuse_while_running(case: Case) -> None:
 def _channel_report(path: Path, montage_yaml: str | None = None) -> dict:
     """Open the recording as the analysis will and describe its channel typing (no header identifiers)."""
     from myoclonus.signals.recording import read_recording
-    from myoclonus.web.runner import _montage
+    from myoclonus.web.runner import montage_from_yaml
 
-    rec = read_recording(path, montage=_montage(montage_yaml))
+    rec = read_recording(path, montage=montage_from_yaml(montage_yaml))
     channels = [{"name": ch.name, "kind": str(ch.kind), "muscle": ch.muscle, "side": ch.side, "level": ch.level}
                 for ch in rec.channels]
     return {"sfreq_hz": float(rec.sfreq), "duration_s": round(float(rec.duration_s), 3), "channels": channels,
@@ -191,8 +191,11 @@ def store_recording(state: WebState, case_id: str, received: ReceivedFile, displ
             readable = received.path
         try:
             channels = _channel_report(readable)
-        except InputError as exc:
-            raise ServiceError(f"{display_name}: cannot be read as a recording: {exc.message}", status=422) from None
+        except Exception as exc:  # noqa: BLE001 - any reader failure is a refusal of this upload, with its reason
+            reason = exc.message if isinstance(exc, InputError) else f"{type(exc).__name__}: {exc}"
+            reason = reason.replace(str(readable.parent) + os.sep, "").replace(str(readable.parent), "")
+            logger.info("upload refused for case %s: %s", case_id, reason)
+            raise ServiceError(f"{display_name}: cannot be read as a recording: {reason}", status=422) from None
         stored = _file_by_hash(state.data_dir, received, readable)
     finally:
         shutil.rmtree(work, ignore_errors=True)
