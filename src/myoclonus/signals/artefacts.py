@@ -220,6 +220,8 @@ def find_ecg_beats(y: np.ndarray, sfreq: float, candidate_peaks: np.ndarray) -> 
     max_lag = max(int(round(ECG_MAX_LAG_S * sfreq)), 1)
     seg = _normalise(_segments(y, peaks, half))
     n = peaks.size
+    if not _may_repeat(seg, peaks, int(round(ECG_NEIGHBOURHOOD_S * sfreq))):
+        return EcgBeats(np.empty(0, int), sub_half, post, half)
     votes = np.zeros(n, int)
     rr_before = np.zeros(n, bool)
     rr_after = np.zeros(n, bool)
@@ -265,6 +267,23 @@ def find_ecg_beats(y: np.ndarray, sfreq: float, candidate_peaks: np.ndarray) -> 
     is_beat = core | one_sided
     beats = _long_trains(peaks[is_beat], hi_rr)
     return EcgBeats(_fill_missing_beats(y, beats, half, sfreq), sub_half, post, half)
+
+
+def _may_repeat(seg: np.ndarray, peaks: np.ndarray, window: int) -> bool:
+    """Cheap screen: do at least :data:`ECG_MIN_TRAIN` candidates resemble (zero-lag |r| > 0.5)
+    :data:`ECG_MIN_VOTES` neighbours? EMG bursts never do, so most channels stop here."""
+    n = peaks.size
+    votes = np.zeros(n, int)
+    k = 1
+    while k < n:
+        near = (peaks[k:] - peaks[:-k]) <= window
+        if not near.any():
+            break
+        similar = (np.abs(np.einsum("ij,ij->i", seg[:-k], seg[k:])) > 0.5) & near
+        votes[:-k] += similar
+        votes[k:] += similar
+        k += 1
+    return int(np.count_nonzero(votes >= ECG_MIN_VOTES)) >= ECG_MIN_TRAIN
 
 
 def _long_trains(beats: np.ndarray, hi_rr: int) -> np.ndarray:
