@@ -326,8 +326,17 @@ def _test_detail(key: str, item: Mapping[str, Any]) -> str:
         parts.append(f"N20-P25 {_fmt(item.get('n20_p25_uv'), 2)} µV, P25-N33 {_fmt(item.get('p25_n33_uv'), 2)} µV, giant: {_fmt(item.get('giant'))}")
         for rule in item.get("rules") or []:
             if isinstance(rule, Mapping):
-                parts.append("; ".join(f"{k}: {v}" for k, v in rule.items()))
+                parts.append(_sep_rule_text(rule))
     return " · ".join(p for p in parts if p)
+
+
+def _sep_rule_text(rule: Mapping[str, Any]) -> str:
+    """One giant-SEP definition as a sentence: component, value vs threshold, verdict, source."""
+    if {"component", "threshold_uv", "value_uv"} <= set(rule):
+        verdict = {True: "exceeded", False: "not exceeded"}.get(rule.get("exceeded"), "not judged")
+        return (f"{rule['component']} {_fmt(rule['value_uv'], 2)} µV vs {_fmt(rule['threshold_uv'], 1)} µV: {verdict}"
+                + (f" ({rule['source']})" if rule.get("source") else ""))
+    return "; ".join(f"{k}: {v}" for k, v in rule.items())
 
 
 def _rhythm_rows(rhythm: Any) -> list[tuple[str, str]]:
