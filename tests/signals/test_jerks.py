@@ -100,3 +100,32 @@ def test_jerk_annotations_list_all_channels():
     ann = group_jerks(_bursts(rows, ARM), ARM).to_annotations()
     assert list(ann.description) == ["myoclonus/jerk"]
     assert ann.ch_names[0] == ("EMG R BIC", "EMG R FDI")
+
+
+def test_near_simultaneous_muscles_do_not_make_the_order_variable():
+    """ECR and FCR fire together (co-contraction) and swap order by chance; BIC leads by 10 ms."""
+    rng = np.random.default_rng(3)
+    rows = []
+    chans = ARM + [ChannelInfo("EMG R ECR", "emg", "ECR", "right"), ChannelInfo("EMG R FCR", "emg", "FCR", "right")]
+    for k in range(20):
+        t = 1.0 + k
+        rows.append(("EMG R BIC", t, t + 0.03))
+        for ch in ("EMG R ECR", "EMG R FCR"):
+            on = t + 0.010 + rng.normal(0, 0.0005)
+            rows.append((ch, on, on + 0.03))
+    rec = group_jerks(_bursts(rows, chans), chans).recruitment
+    assert rec["order"] == "consistent" and rec["order_concordance"] == 1.0
+    assert rec["typical_order"][0] == "R BIC"
+    assert rec["modal_order_fraction"] < 0.8  # the exact full order does vary
+
+
+def test_subcortical_simulation_starts_in_scm():
+    """Reticular reflex myoclonus: SCM (accessory nucleus) fires first (CRITERIA 1.1)."""
+    simulate = pytest.importorskip("myoclonus.simulate").simulate
+    sim = simulate("subcortical", minutes=0.5, seed=3, sfreq_hz=2048.0)
+    jerks = group_jerks(detect_bursts(sim.raw))
+    rec = jerks.recruitment
+    assert rec["order"] == "consistent"
+    assert rec["typical_order"][0].endswith("SCM")
+    score = jerks.compare_detection([j.onset_s for j in sim.truth.jerks])
+    assert score["recall"] >= 0.95 and score["median_onset_error_ms"] <= 3.0, score

@@ -78,3 +78,16 @@ def test_nan_error_and_annotations():
     x[500] = np.nan
     with pytest.raises(InputError, match="channel 'EMG L TA'"):
         detect_silent_periods(x, 1000.0, ["EMG L TA"])
+
+
+@pytest.mark.parametrize("sfreq", (1000.0, 5000.0))
+def test_negative_myoclonus_on_the_project_simulator(sfreq):
+    simulate = pytest.importorskip("myoclonus.simulate").simulate
+    sim = simulate("cortical", minutes=0.5, seed=2, sfreq_hz=sfreq, negative=True)
+    res = detect_silent_periods(sim.raw)
+    tp = fp = fn = 0
+    for ch in res.channels:
+        score = res.compare_detection([p.onset_s for p in sim.truth.silent_periods_on(ch)], channel=ch)
+        tp, fp, fn = tp + score["tp"], fp + score["fp"], fn + score["fn"]
+    assert tp >= 20
+    assert 2 * tp / (2 * tp + fp + fn) >= 0.9, (tp, fp, fn)

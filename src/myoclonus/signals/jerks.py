@@ -56,9 +56,14 @@ ANTAGONIST_PAIRS: tuple[tuple[str, str], ...] = (
     ("QUAD", "HAM"),
     ("RA", "PSP"),
 )
-#: Share of multi-muscle jerks that must follow the most common order for the recruitment to be
-#: called "consistent" (engineering choice; functional jerks show variable recruitment, Pal 2011).
+#: Share of jerks in which two muscles keep their usual order for the recruitment to be called
+#: "consistent" (engineering choice; functional jerks show variable recruitment, Pal 2011).
 CONSISTENT_ORDER_FRACTION = 0.8
+#: Muscles whose median onsets differ by less than this are nearly simultaneous: their order is
+#: not judged (engineering choice: ~4x the onset precision of the burst detector).
+ORDER_TIE_MS = 2.0
+#: Fewest jerks two muscles must share before their order is judged (engineering choice).
+MIN_PAIR_JERKS = 3
 #: Window after the jerk onset searched for the antagonist and the agonist's return in a
 #: triphasic pattern (engineering choice: voluntary triphasic patterns last 150-300 ms).
 PATTERN_WINDOW_MS = 400.0
@@ -80,8 +85,10 @@ class JerkResults(EventResults):
     Attributes
     ----------
     recruitment : dict
-        ``leader_counts`` (label -> jerks it led), ``leader_fraction``, ``modal_order`` (list),
-        ``modal_order_fraction``, ``order`` (``consistent`` | ``variable`` | ``n/a``),
+        ``leader_counts`` (label -> jerks it led), ``leader_fraction``, ``modal_order`` (most
+        frequent full order) and ``modal_order_fraction``, ``typical_order`` (muscles ranked by
+        how often each precedes the others), ``order_concordance`` (pairwise, see
+        :func:`_recruitment`), ``order`` (``consistent`` | ``variable`` | ``n/a``),
         ``median_latency_ms`` per label, ``n_multi_muscle``.
     patterns : dict
         Per antagonist pair, counts of each pattern over the jerks.
@@ -257,28 +264,59 @@ def _jerk_patterns(t0: float, on: np.ndarray, off: np.ndarray, ch: np.ndarray, i
 
 
 def _recruitment(events: pd.DataFrame) -> dict[str, Any]:
+    """Leaders, typical order and how consistently the muscles keep it.
+
+    Consistency is judged pair by pair (a Kendall-type concordance): for every two muscles that
+    burst together in at least :data:`MIN_PAIR_JERKS` jerks and whose median onset difference is
+    at least :data:`ORDER_TIE_MS` (nearly simultaneous muscles swap order by chance and are
+    ignored), the share of jerks in which they keep their usual order; ``order`` is
+    ``consistent`` when the jerk-weighted mean share reaches :data:`CONSISTENT_ORDER_FRACTION`.
+    ``typical_order`` ranks the muscles by how often each precedes the others.
+    """
+    empty = {"leader_counts": {}, "leader_fraction": {}, "modal_order": [], "modal_order_fraction": float("nan"),
+             "typical_order": [], "order_concordance": float("nan"), "order": "n/a", "median_latency_ms": {},
+             "n_multi_muscle": 0}
     if not len(events):
-        return {"leader_counts": {}, "leader_fraction": {}, "modal_order": [], "modal_order_fraction": float("nan"),
-                "order": "n/a", "median_latency_ms": {}, "n_multi_muscle": 0}
+        return empty
     leaders = Counter(events["first_muscle"])
     n = len(events)
     multi = events[events["n_muscles"] >= 2]
     orders = Counter(tuple(m.split(",")) for m in multi["muscles"])
     modal, modal_n = (list(orders.most_common(1)[0][0]), orders.most_common(1)[0][1]) if orders else ([], 0)
     frac = modal_n / len(multi) if len(multi) else float("nan")
-    if len(multi) >= 2:
-        order = "consistent" if frac >= CONSISTENT_ORDER_FRACTION else "variable"
-    else:
-        order = "n/a"
     lat: dict[str, list[float]] = {}
     for d in events["latencies_ms"]:
         for k, v in d.items():
             lat.setdefault(k, []).append(v)
+    diffs: dict[tuple[str, str], list[float]] = {}
+    for d in multi["latencies_ms"]:
+        names = sorted(d)
+        for i, a in enumerate(names):
+            for b in names[i + 1 :]:
+                diffs.setdefault((a, b), []).append(d[b] - d[a])
+    wins: Counter = Counter()
+    meets: Counter = Counter()
+    agree = total = 0
+    for (a, b), dd in diffs.items():
+        arr = np.asarray(dd)
+        meets[a] += arr.size
+        meets[b] += arr.size
+        wins[a] += float(np.sum(arr > 0) + 0.5 * np.sum(arr == 0))
+        wins[b] += float(np.sum(arr < 0) + 0.5 * np.sum(arr == 0))
+        if arr.size < MIN_PAIR_JERKS or abs(float(np.median(arr))) < ORDER_TIE_MS:
+            continue
+        agree += int(np.sum(np.sign(arr) == np.sign(np.median(arr))))
+        total += arr.size
+    concordance = agree / total if total else float("nan")
+    order = "n/a" if not total else ("consistent" if concordance >= CONSISTENT_ORDER_FRACTION else "variable")
+    typical = sorted(meets, key=lambda m: (-wins[m] / meets[m], m))
     return {
         "leader_counts": dict(leaders),
         "leader_fraction": {k: v / n for k, v in leaders.items()},
         "modal_order": modal,
         "modal_order_fraction": frac,
+        "typical_order": typical,
+        "order_concordance": concordance,
         "order": order,
         "median_latency_ms": {k: float(np.median(v)) for k, v in lat.items()},
         "n_multi_muscle": int(len(multi)),
