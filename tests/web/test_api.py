@@ -1,8 +1,10 @@
 """JSON API end to end: case, intake, upload, background analysis, downloads; bad input and consistency."""
 from __future__ import annotations
 
+import hashlib
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -55,8 +57,6 @@ def test_full_case_through_the_api(tmp_path, short_edf):
         assert {"findings.json", "assessment.json", "bursts.tsv", "jerks.tsv", "annotations.edf"} <= set(files)
         findings = client.get(f"/api/cases/{cid}/files/findings.json")
         assert findings.headers["content-type"].startswith("application/json")
-        import hashlib
-
         assert hashlib.sha256(findings.content).hexdigest() == files["findings.json"]["sha256"]
         assert findings.json()["schema"] == "myoclonus.findings/1"
         assert findings.json()["jerks"]["count"] > 0
@@ -356,3 +356,34 @@ def test_json_is_valid_for_every_listed_case(tmp_path):
         assert json.loads(json.dumps(cases)) == cases
         too_long = client.post("/api/cases", json={"label": "x" * 201}, headers=headers)
         assert too_long.status_code == 422
+
+
+def test_delete_case_removes_its_files_but_not_shared_recordings(tmp_path):
+    data = tmp_path / "data"
+    with make_client(data) as client:
+        headers = csrf_headers(client)
+        rec = tiny_edf(tmp_path / "shared.edf", seed=11).read_bytes()
+        own = tiny_edf(tmp_path / "own.edf", seed=12).read_bytes()
+        first, second = (client.post("/api/cases", json={"label": n}, headers=headers).json()["id"] for n in "ab")
+        for cid, body in ((first, rec), (second, rec), (first, own)):
+            assert client.put(f"/api/cases/{cid}/recording", params={"filename": "r.edf"}, content=body,
+                              headers=headers).status_code == 200
+        client.put(f"/api/cases/{first}/intake", json=INTAKE, headers=headers)
+        client.post(f"/api/cases/{first}/analysis", headers=headers)
+        assert wait_done(client, first)["status"] == "done"
+        assert client.delete(f"/api/cases/{first}").status_code == 403  # CSRF
+        assert client.delete(f"/api/cases/{first}", headers=headers).status_code == 204
+        assert client.get(f"/api/cases/{first}").status_code == 404
+        assert not (data / "cases" / first).exists()
+        # the recording the other case still uses is kept; the first case's own one is gone
+        stored = sorted(p.name for p in (data / "recordings").rglob("*.edf"))
+        assert stored == [hashlib.sha256(rec).hexdigest() + ".edf"]
+        assert client.get(f"/api/cases/{second}").json()["recording"]["sha256"] == hashlib.sha256(rec).hexdigest()
+        # the page form needs the confirmation box
+        page = client.get(f"/cases/{second}").text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        assert client.post(f"/cases/{second}/delete", data={"csrf_token": token}).status_code == 400
+        r = client.post(f"/cases/{second}/delete", data={"csrf_token": token, "confirm": "yes"}, follow_redirects=False)
+        assert r.status_code == 303
+    assert _counts(data) == {"cases": 0, "uploads": 0, "results": 0}
+    assert _stored_files(data) == []

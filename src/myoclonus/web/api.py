@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -108,6 +108,13 @@ def api_put_montage(request: Request, case_id: str, body: MontageIn) -> dict:
              summary="Start the analysis in the background; poll /status for progress")
 def api_start(request: Request, case_id: str) -> dict:
     return services.start_analysis(state_of(request), case_id)
+
+
+@router.delete("/cases/{case_id}", status_code=204, dependencies=[Depends(require_csrf)],
+               summary="Delete a case with its results and any stored recording no other case uses")
+def api_delete_case(request: Request, case_id: str) -> Response:
+    services.delete_case(state_of(request), case_id)
+    return Response(status_code=204)
 
 
 @router.get("/cases/{case_id}/files/{name}", summary=f"Download a result file ({', '.join(DOWNLOADS)})",

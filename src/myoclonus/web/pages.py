@@ -142,6 +142,15 @@ async def analyze_submit(request: Request, case_id: str):
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
+@router.post("/cases/{case_id}/delete")
+async def delete_submit(request: Request, case_id: str):
+    form = await _checked_form(request)
+    if form.get("confirm") != "yes":
+        raise services.ServiceError("tick the box to confirm that the case and its files are to be deleted.", status=400)
+    services.delete_case(state_of(request), case_id)
+    return RedirectResponse("/", status_code=303)
+
+
 @router.get("/cases/{case_id}/report/{audience}", response_class=HTMLResponse)
 def report_page(request: Request, case_id: str, audience: str) -> HTMLResponse:
     path = services.report_path(state_of(request), case_id, audience)

@@ -13,17 +13,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import sessionmaker
 
 from myoclonus.errors import InputError
 from myoclonus.web.config import WebConfig
 from myoclonus.web.runner import DOWNLOADS, REPORT_FILES, AnalysisRunner
-from myoclonus.web.storage import Case, Upload, new_id, utcnow
+from myoclonus.web.storage import Case, ResultFile, Upload, new_id, utcnow
 from myoclonus.web.uploads import FORMAT_SUFFIX, ReceivedFile, extract_brainvision_zip
 
 __all__ = ["WebState", "ServiceError", "create_case", "list_cases", "get_case", "case_summary", "save_intake",
-           "results_summary", "store_recording", "set_montage", "start_analysis", "result_path", "report_path", "MAX_LABEL_CHARS"]
+           "results_summary", "store_recording", "set_montage", "start_analysis", "delete_case", "result_path", "report_path", "MAX_LABEL_CHARS"]
 
 logger = logging.getLogger(__name__)
 MAX_LABEL_CHARS = 200
@@ -277,6 +277,31 @@ def start_analysis(state: WebState, case_id: str) -> dict:
         summary = case_summary(case)
     state.runner.submit(case_id)
     return summary
+
+
+def delete_case(state: WebState, case_id: str) -> None:
+    """Delete a case: its rows, its run folders, and every stored recording no other case still uses.
+
+    The database rows go first (one transaction); files are removed afterwards, so a crash in between
+    leaves only unreferenced files, never a case pointing at missing ones.
+    """
+    with state.sessions.begin() as session:
+        case = _case(session, case_id)
+        _refuse_while_running(case)
+        paths = {u.stored_path for u in session.scalars(select(Upload).where(Upload.case_id == case_id))}
+        session.execute(delete(ResultFile).where(ResultFile.case_id == case_id))
+        session.execute(delete(Upload).where(Upload.case_id == case_id))
+        session.delete(case)
+        session.flush()
+        still_used = set(session.scalars(select(Upload.stored_path).where(Upload.stored_path.in_(paths))))
+    shutil.rmtree(state.data_dir / "cases" / case_id, ignore_errors=True)
+    for stored in paths - still_used:
+        parts = Path(stored).parts  # recordings/<sha[:2]>/<sha>.<ext>, or recordings/<sha[:2]>/<sha>/.../<x>.vhdr
+        if len(parts) > 3:
+            shutil.rmtree(state.data_dir.joinpath(*parts[:3]), ignore_errors=True)
+        else:
+            (state.data_dir / stored).unlink(missing_ok=True)
+    logger.info("case %s deleted", case_id)
 
 
 def result_path(state: WebState, case_id: str, name: str) -> Path:
