@@ -355,7 +355,9 @@ def test_json_is_valid_for_every_listed_case(tmp_path):
         assert sorted(c["label"] for c in cases) == ["a", "b", "c"]
         assert json.loads(json.dumps(cases)) == cases
         too_long = client.post("/api/cases", json={"label": "x" * 201}, headers=headers)
-        assert too_long.status_code == 422
+        assert too_long.status_code == 422 and too_long.json()["error"].startswith("invalid request: label:")
+        not_json = client.put(f"/api/cases/{cases[0]['id']}/intake", content=b"schema: yaml", headers=headers)
+        assert not_json.status_code == 422 and "error" in not_json.json()
 
 
 def test_delete_case_removes_its_files_but_not_shared_recordings(tmp_path):

@@ -5,14 +5,16 @@ import zipfile
 
 import pytest
 
+from web_testkit import tiny_edf
+
 from myoclonus.web.uploads import UploadError, extract_brainvision_zip, safe_display_name, sniff_format
 
 
-def test_sniff_format_reads_the_first_bytes(short_edf, tmp_path):
+def test_sniff_format_reads_the_first_bytes(tmp_path):
     import mne
     import numpy as np
 
-    assert sniff_format(short_edf.read_bytes()[:16]) == "edf"
+    assert sniff_format(tiny_edf(tmp_path / "x.edf", seed=0).read_bytes()[:16]) == "edf"
     raw = mne.io.RawArray(np.zeros((1, 100)), mne.create_info(1, 100.0), verbose="error")
     raw.save(tmp_path / "x_raw.fif", verbose="error")
     assert sniff_format((tmp_path / "x_raw.fif").read_bytes()[:16]) == "fif"

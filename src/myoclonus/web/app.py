@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -126,6 +127,12 @@ def _error_handlers(app: FastAPI) -> None:
     @app.exception_handler(CsrfError)
     async def _csrf(request: Request, exc: CsrfError):  # noqa: ANN202
         return _error_response(request, 403, str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError):  # noqa: ANN202
+        fields = {".".join(str(p) for p in err["loc"][1:]) or str(err["loc"][0]): err["msg"] for err in exc.errors()}
+        first = next(iter(fields.items()), ("request", "invalid request"))
+        return _error_response(request, 422, f"invalid request: {first[0]}: {first[1]}", fields)
 
     @app.exception_handler(InputError)
     async def _input(request: Request, exc: InputError):  # noqa: ANN202
