@@ -75,3 +75,13 @@ def test_violations_are_named_with_path_and_suggestion(cortical_analysis):
         validate_document({"schema": "myoclonus.other/1"})
     with pytest.raises(InputError, match="Did you mean 'intake'"):
         load_schema("intak")
+
+
+def test_findings_schema_uses_the_channel_kinds_and_sides_of_the_code():
+    from typing import get_args
+
+    from myoclonus.signals.channels import ChannelKind, Side
+
+    defs = load_schema("findings")["$defs"]
+    assert defs["channel"]["properties"]["kind"]["enum"] == list(get_args(ChannelKind))
+    assert set(defs["channel"]["properties"]["side"]["enum"]) == set(get_args(Side)) | {None}
