@@ -95,3 +95,19 @@ def test_unknown_rules_name_is_a_clear_error():
 def test_flat_and_empty_signals_give_no_movements():
     assert detect_leg_movements_channel(np.zeros(int(FS * 60)), FS, channel="x", side="left")[0] == []
     assert detect_leg_movements_channel(np.zeros(0), FS, channel="x", side="left")[0] == []
+
+
+def test_results_object_summary_and_compare_detection():
+    from myoclonus.signals.recording import Recording
+    from myoclonus.signals.sleep.limb_movements import detect_limb_movements
+
+    left = leg_emg(120.0, FS, [(20.0, 2.0, 30.0), (60.0, 1.0, 30.0)], seed=1)
+    right = leg_emg(120.0, FS, [(20.3, 1.5, 30.0), (90.0, 3.0, 30.0)], seed=2)
+    rec = Recording.from_array(np.vstack([left, right]), FS, ["EMG L TA", "EMG R TA"])
+    res = detect_limb_movements(rec, {"EMG L TA": "left", "EMG R TA": "right"}, rules="wasm2016")
+    table = res.summary()
+    assert list(table.channel) == ["bilateral", "EMG L TA", "EMG R TA"]
+    assert table.onset.round(1).tolist() == [20.0, 60.0, 90.0]
+    scores = res.compare_detection([20.0, 60.0, 90.0, 110.0], [2.0, 1.0, 3.0, 1.0])
+    assert (scores["tp"], scores["fp"], scores["fn"]) == (3, 0, 1)
+    assert scores["recall"] == 0.75 and scores["precision"] == 1.0
