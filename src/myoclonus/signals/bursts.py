@@ -10,8 +10,12 @@ Algorithm (per EMG channel, per chunk)
    (Gaussian quantiles; bursts occupy the upper tail and barely move these percentiles, while a
    median-based level is not fooled by tonic activity whose amplitude fluctuates, e.g. beta-
    modulated posture EMG), smoothed by a 5-block running median.
-4. Hysteresis: a burst is a run of envelope above ``mean + offset_threshold_sd x SD`` that
-   reaches ``mean + onset_threshold_sd x SD``. Runs closer than ``merge_gap_ms`` merge.
+4. Hysteresis: a burst is a run where the envelope stays above
+   ``mean + offset_threshold_sd x SD`` (or its ``min_burst_ms`` average above the same level of
+   its own background) and whose ``min_burst_ms`` average reaches both
+   ``mean + onset_threshold_sd x SD`` and ``onset_min_ratio x mean``. Runs closer than
+   ``merge_gap_ms`` merge; each run is then trimmed to where the envelope exceeds
+   ``relative_level`` x its own peak (filter tails of strong bursts are not burst).
 5. Onset/offset refinement: the centred moving average starts to rise half a window before the
    true onset; the crossing time is corrected for the window using the burst's amplitude.
 6. Rejections: ECG (a waveform repeating at a heart rate is removed by local template
