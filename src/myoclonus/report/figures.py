@@ -176,6 +176,7 @@ def example_traces_figure(
     window_s: tuple[float, float] = (-0.2, 0.4),
     max_channels: int = MAX_TRACE_CHANNELS,
     mains_hz: float | None = None,
+    silent_periods: Any = None,
 ) -> ReportFigure:
     """Raw EMG around representative jerks, one column per jerk, detected bursts shaded.
 
@@ -193,6 +194,8 @@ def example_traces_figure(
         Most channels stacked; the ones with most bursts in the shown windows come first.
     mains_hz : float | None
         Mains frequency found by the conditioning (notched for display).
+    silent_periods : results or DataFrame | None
+        Silent periods (negative myoclonus), shaded in blue.
     """
     fid, title = "traces", "Example jerks: EMG with the detected bursts"
     jerk_rows = _frame(jerks)
@@ -231,6 +234,8 @@ def example_traces_figure(
         ys = np.concatenate([seg[3][row] for seg in segments]) if segments else np.zeros(0)
         noise_sd = 1.4826 * np.median(np.abs(ys - np.median(ys))) if ys.size else 0.0
         scales.append(max(float(np.max(np.abs(ys))) if ys.size else 0.0, 8.0 * noise_sd))
+    silent_rows = _frame(silent_periods)
+    n_silent_shown = 0
     fig = _figure(height_in=0.9 + 0.42 * len(names), width_in=_WIDTH_IN, left_in=0.85)
     axes = fig.subplots(1, n_cols, squeeze=False, sharey=True)[0]
     for col, ((lo, hi), (start, stop, t0, data)) in enumerate(zip(windows, segments)):
@@ -243,11 +248,14 @@ def example_traces_figure(
             offset = len(names) - 1 - row
             step = max(1, y.size // _TRACE_POINTS)
             ax.plot(times_ms[::step], offset + y[::step], lw=0.5, color="#222222")
-            if len(burst_rows):
-                sel = burst_rows[(burst_rows["channel"] == name) & (burst_rows["onset_s"] < hi) & (burst_rows["offset_s"] > lo)]
+            for rows, colour in ((burst_rows, "#d35400"), (silent_rows, "#2e86c1")):
+                if not len(rows):
+                    continue
+                sel = rows[(rows["channel"] == name) & (rows["onset_s"] < hi) & (rows["offset_s"] > lo)]
                 for on, off in zip(sel["onset_s"], sel["offset_s"]):
                     ax.axvspan((on - t0) * 1e3, (off - t0) * 1e3, ymin=(offset + 0.05) / len(names), ymax=(offset + 0.95) / len(names),
-                               color="#d35400", alpha=0.28, lw=0)
+                               color=colour, alpha=0.28, lw=0)
+                    n_silent_shown += colour == "#2e86c1"
         ax.axvline(0, color="#1f618d", lw=0.8, ls="--")
         ax.set_xlim(times_ms[0] if times_ms.size else window_s[0] * 1e3, times_ms[-1] if times_ms.size else window_s[1] * 1e3)
         ax.set_ylim(-0.7, len(names) - 0.3)
@@ -259,7 +267,9 @@ def example_traces_figure(
     caption = (
         f"{n_cols} representative jerks (multi-muscle jerks with the most common number of muscles, spread over the recording). "
         f"EMG high-passed at {_DISPLAY_HIGHPASS_HZ:g} Hz" + (f" with a {mains_hz:g} Hz notch" if mains_hz else "")
-        + "; each channel has one scale across the columns; shaded spans are the detected bursts; the dashed line is the jerk onset."
+        + "; each channel has one scale across the columns; orange spans are the detected bursts"
+        + ("; blue spans are silent periods (negative myoclonus)" if n_silent_shown else "")
+        + "; the dashed line is the jerk onset."
     )
     if left_out:
         caption += f" {left_out} EMG channels without bursts in these windows are not drawn."
@@ -717,7 +727,8 @@ def build_figures(analysis: Any) -> list[ReportFigure]:
     neuro = getattr(analysis, "neurophysiology", None)
     bursts, jerks = analysis.bursts, analysis.jerks
     figures = [
-        _safely("traces", lambda: example_traces_figure(rec, bursts, jerks, mains_hz=_mains_hz(bursts))),
+        _safely("traces", lambda: example_traces_figure(rec, bursts, jerks, mains_hz=_mains_hz(bursts),
+                                                        silent_periods=getattr(analysis, "silent_periods", None))),
         _safely("burst_durations", lambda: burst_duration_figure(bursts, rec.channels, settings)),
         _safely("recruitment", lambda: recruitment_ladder_figure(jerks)),
         _safely("intervals", lambda: interval_histogram_figure(jerks, getattr(analysis, "rhythm", None))),
