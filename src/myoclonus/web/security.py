@@ -20,7 +20,7 @@ from fastapi import Request
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 
-__all__ = ["SecurityMiddleware", "check_csrf", "CSRF_COOKIE", "CSRF_HEADER", "CSRF_FIELD", "AUTH_COOKIE",
+__all__ = ["SecurityMiddleware", "CsrfError", "check_csrf", "CSRF_COOKIE", "CSRF_HEADER", "CSRF_FIELD", "AUTH_COOKIE",
            "APP_CSP", "REPORT_CSP"]
 
 CSRF_COOKIE = "myoclonus_csrf"
@@ -45,7 +45,7 @@ def _same(a: str | None, b: str | None) -> bool:
 
 
 class CsrfError(Exception):
-    pass
+    """A state-changing request without the matching CSRF token (answered with 403)."""
 
 
 def check_csrf(request: Request, submitted: str | None) -> None:

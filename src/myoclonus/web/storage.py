@@ -14,7 +14,7 @@ from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstrain
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, sessionmaker
 
-__all__ = ["Base", "Case", "Upload", "ResultFile", "CASE_STATES", "new_id", "make_engine", "upgrade_database",
+__all__ = ["Base", "Case", "Upload", "ResultFile", "CASE_STATES", "new_id", "make_engine", "upgrade_database", "session_factory",
            "utcnow"]
 
 #: Life cycle of a case. ``queued``/``running`` cases found at start-up were interrupted and are re-queued.
