@@ -106,6 +106,8 @@ def test_intake_errors_name_each_field(tmp_path):
         assert "unknown field 'agee_years'" in fields["patient.agee_years"]
         wrong_schema = client.put(f"/api/cases/{cid}/intake", json={"schema": "myoclonus.intake/2"}, headers=headers)
         assert wrong_schema.status_code == 422 and "myoclonus.intake/1" in wrong_schema.json()["error"]
+        path = client.put(f"/api/cases/{cid}/intake", json={**INTAKE, "neurophysiology": "/etc/passwd"}, headers=headers)
+        assert path.status_code == 422 and "upload the recording" in path.json()["fields"]["neurophysiology"]
         assert client.get(f"/api/cases/{cid}").json()["intake"] is None  # nothing stored
 
 

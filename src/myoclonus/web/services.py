@@ -144,6 +144,10 @@ def save_intake(state: WebState, case_id: str, document: Any) -> dict:
     from myoclonus.web.intake_form import validate_document
 
     intake, errors = validate_document(document)
+    if intake is not None and intake.neurophysiology:
+        # a path would let a request read files on the server; the recording comes from the upload instead
+        intake, errors = None, {"neurophysiology": "file paths are not accepted in the web app; upload the recording "
+                                                   "to the case instead (its findings are merged automatically)."}
     if intake is None:
         first = next(iter(errors.items()))
         raise ServiceError(f"the intake is not valid: {first[0] or 'document'}: {first[1]}", status=422, fields=errors)
