@@ -68,6 +68,10 @@ ARTEFACT_COLUMNS = ["channel", "kind", "onset_s", "offset_s"]
 #: Quantiles of the envelope (and their standard-normal z) used to fit the background.
 _Q_LOW, _Q_MID = 0.10, 0.50
 _Z_LOW, _Z_MID = -1.2815516, 0.0
+#: At low sampling rates (fewer than 2 x MIN_ENVELOPE_SAMPLES samples per detection window) a
+#: bridging envelope over this many detection windows also keeps a burst going (engineering
+#: choice: weak 100-400 ms bursts dip for 10-30 ms at 500 Hz).
+BRIDGE_FACTOR = 2.0
 #: Fewest samples in the envelope window (engineering choice, measured on the simulator at 500 Hz).
 MIN_ENVELOPE_SAMPLES = 5
 #: Blocks in the running median of the background (engineering choice: 5 s smooths single busy
@@ -161,7 +165,9 @@ def _envelopes(y: np.ndarray, sfreq: float, block: int, cond: ConditioningSettin
     det_ms = max(bset.min_burst_ms, cond.envelope_ms)
     env_ms = envelope_window_ms(sfreq, cond)
     det_ms = max(det_ms, env_ms)
-    env, env_d = moving_averages(np.abs(y), sfreq, (env_ms, det_ms))
+    windows = (env_ms, det_ms, BRIDGE_FACTOR * det_ms) if det_ms * sfreq / 1000.0 < 2 * MIN_ENVELOPE_SAMPLES else (env_ms, det_ms)
+    env, env_d, *rest = moving_averages(np.abs(y), sfreq, windows)
+    env_b = rest[0] if rest else None
     step = _stat_step(sfreq, block, env_ms)
     mean_b, sd_b = _background(env, block, step)
     mean = np.repeat(mean_b, block)[: env.size]
@@ -171,13 +177,18 @@ def _envelopes(y: np.ndarray, sfreq: float, block: int, cond: ConditioningSettin
     mean_d, sd_d = _background(env_d, block, step)
     high_b = np.maximum(mean_d + np.float32(bset.onset_threshold_sd) * sd_d, np.float32(bset.onset_min_ratio) * mean_d)
     high_d = np.repeat(high_b, block)[: env.size] + floor
-    if env_d is not env:
-        # a burst continues while either envelope stays up: the longer average bridges the dips
-        # of a weak burst's short envelope (onset and offset are then trimmed on the short one)
-        low_d = np.repeat(mean_d + np.float32(bset.offset_threshold_sd) * sd_d, block)[: env.size] + floor
-        active = (env > low) | (env_d > low_d)
-    else:
-        active = env > low
+    # a burst continues while any envelope stays up: the longer averages bridge the dips of a
+    # weak burst's short envelope (onset and offset are then trimmed on the short one)
+    active = env > low
+    longer_envs = (env_d,) if env_d is not env else ()
+    if det_ms * sfreq / 1000.0 < 2 * MIN_ENVELOPE_SAMPLES:
+        # few samples per window (low sampling rates): bridge over a longer average as well
+        # (measured on the simulator: helps at 500 Hz, costs precision at >= 1000 Hz)
+        longer_envs += (env_b,)
+    for longer in longer_envs:
+        mean_l, sd_l = _background(longer, block, step)
+        low_l = np.repeat(mean_l + np.float32(bset.offset_threshold_sd) * sd_l, block)[: env.size] + floor
+        active |= longer > low_l
     return env, mean, low, env_d, high_d, active
 
 
