@@ -357,7 +357,11 @@ def _burst_features(y: np.ndarray, x: np.ndarray, env: np.ndarray, runs: np.ndar
             zc = np.count_nonzero(np.signbit(seg[1:]) != np.signbit(seg[:-1]))
             movement[k] = zc / (n / sfreq) < art.MOVEMENT_MAX_ZC_PER_S
         if not movement[k]:
-            movement[k] = swing_of(a, b) > art.MOVEMENT_LF_RATIO * peak[k]
+            raw = x[max(a - pad, 0) : b + pad]
+            # a low-pass cannot swing (much) more than the raw signal: skip the filter when even
+            # the raw range (+10 % for the Butterworth overshoot) stays below the movement level
+            if 1.1 * float(raw.max() - raw.min()) > art.MOVEMENT_LF_RATIO * peak[k]:
+                movement[k] = swing_of(a, b) > art.MOVEMENT_LF_RATIO * peak[k]
     return {"peak": peak, "area": area, "pop": pop, "movement": movement, "peak_i": peak_i}
 
 
