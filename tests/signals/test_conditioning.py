@@ -1,0 +1,66 @@
+"""EMG conditioning: band edges, delay compensation, robust mains removal, envelopes."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import signal
+from scipy.ndimage import uniform_filter1d
+
+from myoclonus.settings import ConditioningSettings
+from myoclonus.signals.conditioning import apply_filter, band_edges_hz, design_emg_filter, moving_averages
+
+from synthetic import band_noise
+
+COND = ConditioningSettings()
+
+
+@pytest.mark.parametrize(("sfreq", "expected_high"), [(500.0, 225.0), (1000.0, 450.0), (5000.0, 450.0)])
+def test_upper_band_edge_stays_below_nyquist(sfreq, expected_high):
+    low, high = band_edges_hz(sfreq, COND)
+    assert low == 20.0 and high == pytest.approx(expected_high)
+    filt = design_emg_filter(sfreq, COND)
+    _, h = signal.sosfreqz(filt.sos, worN=[100.0], fs=sfreq)
+    assert abs(h[0]) > 0.9  # the EMG band passes
+
+
+@pytest.mark.parametrize("sfreq", [500.0, 2048.0, 5000.0])
+def test_delay_compensation_keeps_onsets_in_place(sfreq):
+    """The envelope of a burst starting at a known sample rises within 2 ms of it."""
+    rng = np.random.default_rng(0)
+    n = int(2 * sfreq)
+    onset = int(1.0 * sfreq)
+    x = 0.5 * rng.standard_normal(n)
+    x[onset : onset + int(0.05 * sfreq)] += 100 * band_noise(rng, int(0.05 * sfreq), sfreq)
+    y = apply_filter(x, design_emg_filter(sfreq, COND))
+    first = np.flatnonzero(np.abs(y) > 20)[0]
+    assert abs(first - onset) / sfreq * 1000 <= 2.0
+
+
+def test_robust_mains_removal_shortens_the_tail_after_a_burst():
+    """A plain notch rings after a large burst for ~200 ms; the robust estimate rings ~3x less
+    (measured: 20-200 ms after a 400 uV burst, SD 2.1-2.9 uV vs 6-10 uV; 1.2-1.6 uV without mains)."""
+    sfreq = 2048.0
+    rng = np.random.default_rng(1)
+    n = int(6 * sfreq)
+    t = np.arange(n) / sfreq
+    line = 100 * np.sin(2 * np.pi * 50 * t)
+    x = 2.0 * rng.standard_normal(n)
+    a, b = int(3 * sfreq), int(3.1 * sfreq)
+    x[a:b] += 400 * band_noise(rng, b - a, sfreq)
+    band = design_emg_filter(sfreq, COND)
+    robust = apply_filter(x + line, design_emg_filter(sfreq, COND, (50.0,)), block=int(sfreq), at_recording_start=True)
+    plain_sos = np.vstack([band.sos, signal.tf2sos(*signal.iirnotch(50.0, 30.0, fs=sfreq))])
+    plain = signal.sosfilt(plain_sos, x + line)
+    no_mains = signal.sosfilt(band.sos, x)
+    tail = slice(b + int(0.02 * sfreq), b + int(0.2 * sfreq))
+    assert np.std(robust[tail]) < 0.4 * np.std(plain[tail])
+    assert np.std(robust[tail]) < 2.0 * np.std(no_mains[tail])
+    quiet = slice(int(1 * sfreq), int(2 * sfreq))
+    assert np.std(robust[quiet]) < 1.2 * np.std(no_mains[quiet])  # the 100 uV line is gone
+
+
+def test_moving_averages_match_a_centred_boxcar():
+    r = np.abs(np.random.default_rng(2).standard_normal(5000))
+    (m,) = moving_averages(r, 1000.0, (10.0,))
+    ref = uniform_filter1d(r, size=10)  # window [i - 5, i + 5)
+    np.testing.assert_allclose(m[20:-20], ref[20:-20], rtol=1e-5)
