@@ -24,7 +24,7 @@ import pandas as pd
 
 from myoclonus.errors import InputError
 from myoclonus.settings import AnalysisSettings
-from myoclonus.signals.export import build_findings, file_sha256, write_outputs
+from myoclonus.signals.export import build_findings, file_sha256, to_jsonable, write_outputs
 from myoclonus.signals.montage import Montage
 from myoclonus.signals.recording import Recording, read_recording
 
@@ -205,8 +205,20 @@ def _stage_rhythm(analysis: Analysis) -> None:
     analysis.rhythm = analyse_rhythm(onsets, duration_s=analysis.recording.duration_s)
 
 
+def _stage_neurophysiology(analysis: Analysis) -> None:
+    from myoclonus.signals.neurophysiology import run_neurophysiology
+
+    analysis.neurophysiology = run_neurophysiology(
+        analysis.recording, bursts=analysis.bursts, jerks=analysis.jerks,
+        silent=analysis.silent_periods, settings=analysis.settings,
+    )
+
+
 def _stage_findings(analysis: Analysis) -> None:
     analysis.findings = build_findings(analysis)
+    if analysis.neurophysiology is not None:
+        # "neurophysiology", "origin" and "origin_criteria" sections (CONTRACTS 3)
+        analysis.findings.update(to_jsonable(analysis.neurophysiology.to_findings()))
     if "origin" not in analysis.findings:
         # Jerks were found: the "origin" list is filled by the neurophysiology / origin stage.
         analysis.findings["warnings"].append("origin estimate not computed: the neurophysiology / origin stage did not run.")
@@ -262,7 +274,7 @@ def analyze(
     _stage_silent_periods(analysis, progress)
     _stage_jerks(analysis)
     _stage_rhythm(analysis)
-    # Neurophysiology / origin stage (back-averaging, BP, coherence, evoked, origin) goes here.
+    _stage_neurophysiology(analysis)  # back-averaging, BP, coherence, evoked responses, origin
     _stage_findings(analysis)
     if progress is not None:
         progress(1.0)
