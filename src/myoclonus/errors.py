@@ -30,5 +30,6 @@ class InputError(MyoclonusError, ValueError):
 
 def did_you_mean(value: str, choices: Iterable[str], *, cutoff: float = 0.6) -> str:
     """Return ``" Did you mean 'x'?"`` for the closest choice, or ``""`` when none is close."""
-    matches = difflib.get_close_matches(str(value).lower(), [str(c) for c in choices], n=1, cutoff=cutoff)
-    return f" Did you mean '{matches[0]}'?" if matches else ""
+    by_lower = {str(c).lower(): str(c) for c in choices}
+    matches = difflib.get_close_matches(str(value).lower(), list(by_lower), n=1, cutoff=cutoff)
+    return f" Did you mean '{by_lower[matches[0]]}'?" if matches else ""
