@@ -6,7 +6,8 @@ noisy), recording lengths and sampling rates, then analysed twice:
 - ``detectors``: the real pipeline (``detect_bursts`` -> ``detect_silent_periods`` ->
   ``group_jerks`` -> ``run_neurophysiology``), what a user gets;
 - ``oracle``: the simulator's true bursts and jerks fed to ``run_neurophysiology``, which isolates
-  the origin logic from detection errors.
+  the origin logic from detection errors;
+- ``EMG only``: the detectors on the same recording with EEG and stimulus channels removed.
 
 Seeds. The origin points, the BP baseline and the JLBA settings were tuned by hand on seeds
 0-199 only (tuning seeds). This benchmark evaluates on seeds from 1000 up (evaluation seeds),
@@ -104,6 +105,15 @@ def run_case(case: tuple) -> dict:
         if sim.truth.silent_periods else None
     ora = run_neurophysiology(rec, bursts=_truth_bursts(sim, rec), jerks=np.array([j.onset_s for j in sim.truth.jerks]), silent=truth_silent)
     out.update({f"ora_{k}": v for k, v in _summarise(ora).items()})
+    # EMG only: the same recording without EEG and stimulus channels (what a polymyography-only lab has)
+    emg_raw = sim.raw.copy().pick([c.name for c in rec.channels if c.kind == "emg"])
+    emg_rec = read_recording(emg_raw)
+    try:
+        eb = detect_bursts(emg_rec)
+        out["emg_top"] = run_neurophysiology(emg_rec, bursts=eb, jerks=group_jerks(eb, emg_rec.channels)).origin.top
+    except Exception as exc:  # noqa: BLE001 - counted as wrong and reported
+        out["emg_top"] = "error"
+        out["emg_error"] = f"{type(exc).__name__}: {exc}"
     out.update(_null_tests(rec, seed))
     out["seconds"] = time.perf_counter() - t0
     return out
@@ -212,6 +222,8 @@ def report(df: pd.DataFrame, elapsed_s: float, quick: bool) -> str:
             f"| coherence (beta) | false positives, forms without a cortical drive | {_rate(no_drive & coh_assessed, coh)} | <= 5% |",
             "",
         ]
+    if "emg_top" in df:
+        parts += ["## EMG only (EEG and stimulus channels removed, our detectors)", "", _confusion(df, "emg_top"), ""]
     if "null_jlba" in df:
         n = len(df)
         parts += [
