@@ -117,3 +117,16 @@ def test_plots_render(cortical):
         fig = obj.plot()
         assert fig.axes and fig.axes[0].lines
         plt.close(fig)
+
+
+def test_negative_myoclonus_counted_once_per_lapse():
+    """Silent periods (CRITERIA 1.6) enter the origin; a lapse seen on several muscles is one trigger."""
+    sim = simulate("cortical", minutes=1.0, seed=27, sfreq_hz=1000.0, negative=True)
+    rec = read_recording(sim.raw)
+    silent = pd.DataFrame([{"channel": s.channel, "onset_s": s.onset_s, "duration_ms": s.duration_ms} for s in sim.truth.silent_periods])
+    n_lapses = len({round(s.onset_s, 3) for s in sim.truth.silent_periods})
+    assert len(silent) > n_lapses  # the same lapse on several posture muscles
+    res = run_neurophysiology(rec, bursts=_truth_bursts(sim, rec), jerks=np.array([j.onset_s for j in sim.truth.jerks]), silent=silent)
+    crit = {c.id: c for c in res.origin.criteria}
+    assert crit["negative_myoclonus"].status == "met"
+    assert res.silent_jlba is not None and res.silent_jlba.n_triggers <= n_lapses
