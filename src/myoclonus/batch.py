@@ -320,9 +320,11 @@ def run_batch(
         if scheduler:
             client, cluster = Client(scheduler), None
         else:
+            # dashboard on a free local port (":0"): never collides with another cluster's 8787
             cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
-                                   processes=True, dashboard_address=None)
+                                   processes=True, dashboard_address=":0")
             client = Client(cluster)
+            logger.info("Dask dashboard: %s", client.dashboard_link)
         try:
             futures = client.map(process_recording, items, pure=False)
             item_of = {future.key: item for future, item in zip(futures, items)}
