@@ -28,15 +28,7 @@ def cortical_edf(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def cortical_analysis(cortical_edf):
     analysis = analyze(cortical_edf, settings=fast_settings())
-    if analysis.neurophysiology is None:
-        # the pipeline's neurophysiology / origin stage (H7) is not wired into analyze() yet: run it
-        # the way that stage does, so the report sees the complete analysis
-        from myoclonus.signals.neurophysiology import run_neurophysiology
-
-        analysis.neurophysiology = run_neurophysiology(analysis.recording, bursts=analysis.bursts, jerks=analysis.jerks,
-                                                       silent=analysis.silent_periods, settings=analysis.settings)
-        analysis.findings.update(analysis.neurophysiology.to_findings())
-        analysis.findings["warnings"] = [w for w in analysis.findings["warnings"] if "origin estimate not computed" not in w]
+    assert analysis.neurophysiology is not None  # the neurophysiology / origin stage ran
     return analysis
 
 
