@@ -323,7 +323,6 @@ def _test_detail(key: str, item: Mapping[str, Any]) -> str:
         if item.get("reason"):
             parts.append(str(item["reason"]))
     if key == "sep" and item.get("status") == "measured":
-        parts.append(f"N20-P25 {_fmt(item.get('n20_p25_uv'), 2)} µV, P25-N33 {_fmt(item.get('p25_n33_uv'), 2)} µV, giant: {_fmt(item.get('giant'))}")
         for rule in item.get("rules") or []:
             if isinstance(rule, Mapping):
                 parts.append(_sep_rule_text(rule))
