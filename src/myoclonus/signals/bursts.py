@@ -169,12 +169,20 @@ def _envelopes(y: np.ndarray, sfreq: float, block: int, cond: ConditioningSettin
     env, env_d, *rest = moving_averages(np.abs(y), sfreq, windows)
     env_b = rest[0] if rest else None
     step = _stat_step(sfreq, block, env_ms)
-    mean_b, sd_b = _background(env, block, step)
+    stats: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def background(e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per-block background of ``e``, computed once per envelope."""
+        if id(e) not in stats:
+            stats[id(e)] = _background(e, block, step)
+        return stats[id(e)]
+
+    mean_b, sd_b = background(env)
     mean = np.repeat(mean_b, block)[: env.size]
     low = mean + np.repeat(np.float32(bset.offset_threshold_sd) * sd_b, block)[: env.size] + floor
     if det_ms <= env_ms:
         env_d = env
-    mean_d, sd_d = _background(env_d, block, step)
+    mean_d, sd_d = background(env_d)
     high_b = np.maximum(mean_d + np.float32(bset.onset_threshold_sd) * sd_d, np.float32(bset.onset_min_ratio) * mean_d)
     high_d = np.repeat(high_b, block)[: env.size] + floor
     # a burst continues while any envelope stays up: the longer averages bridge the dips of a
@@ -186,7 +194,7 @@ def _envelopes(y: np.ndarray, sfreq: float, block: int, cond: ConditioningSettin
         # (measured on the simulator: helps at 500 Hz, costs precision at >= 1000 Hz)
         longer_envs += (env_b,)
     for longer in longer_envs:
-        mean_l, sd_l = _background(longer, block, step)
+        mean_l, sd_l = background(longer)
         low_l = np.repeat(mean_l + np.float32(bset.offset_threshold_sd) * sd_l, block)[: env.size] + floor
         active |= longer > low_l
     return env, mean, low, env_d, high_d, active
@@ -326,42 +334,60 @@ def _burst_features(y: np.ndarray, x: np.ndarray, env: np.ndarray, runs: np.ndar
     computed on each run's samples only).
     """
     k_runs = runs.shape[0]
-    peak = np.empty(k_runs)
-    area = np.empty(k_runs)
-    pop = np.zeros(k_runs, bool)
-    movement = np.zeros(k_runs, bool)
-    peak_i = np.empty(k_runs, int)
+    starts, stops = runs[:, 0], runs[:, 1]
+    n = stops - starts
     w5 = max(int(round(0.005 * sfreq)), 1)
     pad = int(round(0.05 * sfreq))
-    ones = np.ones(w5)
 
     def swing_of(a: int, b: int) -> float:
         """Raw swing below 15 Hz within +-50 ms of the run (zero-phase low-pass of that window)."""
         return art.low_frequency_swing(x[max(a - pad, 0) : b + pad], sfreq)
 
-    for k, (a, b) in enumerate(runs):
-        seg = y[a:b].astype(np.float64)
-        ay = np.abs(seg)
-        peak[k] = ay.max()
-        area[k] = ay.sum() / sfreq
-        peak_i[k] = a + int(np.argmax(env[a:b]))
-        n = b - a
-        if n > 2 * w5:
-            e = ay * ay
-            if np.convolve(e, ones, mode="valid").max() / max(e.sum(), 1e-30) > art.POP_MAX_ENERGY_SHARE:
-                # concentrated energy: a pop only if the electrode potential also steps
-                pop[k] = swing_of(a, b) > art.POP_MIN_STEP_RATIO * peak[k]
-        if pop[k]:
-            continue
-        if n >= 8:
-            zc = np.count_nonzero(np.signbit(seg[1:]) != np.signbit(seg[:-1]))
-            movement[k] = zc / (n / sfreq) < art.MOVEMENT_MAX_ZC_PER_S
-        if not movement[k]:
-            raw = x[max(a - pad, 0) : b + pad]
-            # a low-pass cannot swing (much) more than the raw signal: skip the filter when even
-            # the raw range (+10 % for the Butterworth overshoot) stays below the movement level
-            if 1.1 * float(raw.max() - raw.min()) > art.MOVEMENT_LF_RATIO * peak[k]:
-                movement[k] = swing_of(a, b) > art.MOVEMENT_LF_RATIO * peak[k]
+    # every run's samples laid end to end (runs do not overlap), with the run each belongs to
+    run_of = np.repeat(np.arange(k_runs), n)
+    first = np.concatenate(([0], np.cumsum(n)[:-1]))
+    idx = np.arange(run_of.size) - np.repeat(first - starts, n)
+    ay = np.abs(y[idx].astype(np.float64))
+    peak = np.maximum.reduceat(ay, first)
+    area = np.add.reduceat(ay, first) / sfreq
+    env_cat = env[idx]
+    is_max = env_cat == np.repeat(np.maximum.reduceat(env_cat, first), n)
+    hit = np.flatnonzero(is_max)
+    peak_i = idx[hit[np.unique(run_of[hit], return_index=True)[1]]]  # first maximum of each run
+
+    # pops: share of the run's energy in its most energetic 5 ms
+    pop = np.zeros(k_runs, bool)
+    long_enough = n > 2 * w5
+    if long_enough.any():
+        e = ay * ay
+        cs = np.concatenate(([0.0], np.cumsum(e)))
+        win = cs[w5:] - cs[:-w5]  # 5-ms sums starting at each position (crossing runs is masked)
+        lo = first[long_enough]
+        hi = lo + n[long_enough] - w5 + 1  # last start whose window stays in the run, + 1
+        best = np.maximum.reduceat(np.append(win, 0.0), np.column_stack((lo, hi)).ravel())[::2]
+        total = cs[lo + n[long_enough]] - cs[lo]
+        concentrated = np.zeros(k_runs, bool)
+        concentrated[long_enough] = best / np.maximum(total, 1e-30) > art.POP_MAX_ENERGY_SHARE
+        for k in np.flatnonzero(concentrated):
+            # concentrated energy: a pop only if the electrode potential also steps
+            pop[k] = swing_of(starts[k], stops[k]) > art.POP_MIN_STEP_RATIO * peak[k]
+
+    # movement: few zero crossings, or a large slow swing of the raw signal around the run
+    movement = np.zeros(k_runs, bool)
+    sign = np.signbit(y)
+    crossings = np.concatenate(([0], np.cumsum(sign[1:] != sign[:-1])))
+    zc = crossings[stops - 1] - crossings[starts]
+    test_zc = (~pop) & (n >= 8)
+    movement[test_zc] = zc[test_zc] / (n[test_zc] / sfreq) < art.MOVEMENT_MAX_ZC_PER_S
+    lo_raw = np.maximum(starts - pad, 0)
+    hi_raw = np.minimum(stops + pad, x.size)
+    bounds = np.column_stack((lo_raw, hi_raw)).ravel()
+    x_ext = np.append(x, x[-1:])
+    raw_range = (np.maximum.reduceat(x_ext, bounds)[::2] - np.minimum.reduceat(x_ext, bounds)[::2]).astype(float)
+    # a low-pass cannot swing (much) more than the raw signal: filter only where even the raw
+    # range (+10 % for the Butterworth overshoot) exceeds the movement level
+    for k in np.flatnonzero((~pop) & (~movement) & (1.1 * raw_range > art.MOVEMENT_LF_RATIO * peak)):
+        movement[k] = swing_of(starts[k], stops[k]) > art.MOVEMENT_LF_RATIO * peak[k]
     return {"peak": peak, "area": area, "pop": pop, "movement": movement, "peak_i": peak_i}
 
 
