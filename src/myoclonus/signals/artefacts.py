@@ -372,9 +372,16 @@ def _align_on_envelope(y: np.ndarray, peaks: np.ndarray, half: int) -> np.ndarra
     from scipy.ndimage import uniform_filter1d
 
     out = peaks.copy()
-    for i, p in enumerate(peaks):
+    size = max(half // 2, 1)
+    inside = (peaks - half >= 0) & (peaks + half + 1 <= y.size)
+    if inside.any():  # whole windows: one 2-D filter (each row filtered exactly as alone)
+        p_in = peaks[inside]
+        rows = np.asarray(y, np.float64)[p_in[:, None] + np.arange(-half, half + 1)[None, :]] ** 2
+        out[inside] = p_in - half + np.argmax(uniform_filter1d(rows, size=size, axis=1), axis=1)
+    for i in np.flatnonzero(~inside):  # windows cut by the ends of the signal
+        p = peaks[i]
         a, b = max(p - half, 0), min(p + half + 1, y.size)
-        e = uniform_filter1d(np.asarray(y[a:b], np.float64) ** 2, size=max(half // 2, 1))
+        e = uniform_filter1d(np.asarray(y[a:b], np.float64) ** 2, size=size)
         out[i] = a + int(np.argmax(e))
     return out
 

@@ -153,6 +153,18 @@ def _segment_max(values: np.ndarray, runs: np.ndarray) -> np.ndarray:
     return np.maximum.reduceat(ext, runs.ravel())[::2]
 
 
+def _segment_argmax(values: np.ndarray, runs: np.ndarray) -> np.ndarray:
+    """Index of the first maximum of ``values`` in each ``[start, stop)`` run (runs sorted,
+    non-overlapping and non-empty)."""
+    n = runs[:, 1] - runs[:, 0]
+    first = np.concatenate(([0], np.cumsum(n)[:-1]))
+    idx = np.arange(int(n.sum())) - np.repeat(first - runs[:, 0], n)
+    v = values[idx]
+    hit = np.flatnonzero(v == np.repeat(np.maximum.reduceat(v, first), n))
+    run_of = np.repeat(np.arange(n.size), n)
+    return idx[hit[np.unique(run_of[hit], return_index=True)[1]]]
+
+
 def _envelopes(y: np.ndarray, sfreq: float, block: int, cond: ConditioningSettings, bset: BurstSettings):
     """Short envelope with its background mean and lower (extent) level, and the detection
     envelope (averaged over the shortest burst, ``min_burst_ms``) with its upper level.
@@ -313,7 +325,7 @@ def clean_channel(x: np.ndarray, sfreq: float, offset: int, filt: EmgFilter, con
     ecg_peaks, ecg_half = np.empty(0, int), 0
     # ECG: candidate peaks that repeat the same waveform at a heart rate are removed first
     if runs.shape[0] >= art.ECG_MIN_TRAIN:
-        peaks = np.array([a + int(np.argmax(np.abs(y[a:b]))) for a, b in runs], dtype=int)
+        peaks = _segment_argmax(np.abs(y), runs)
         beats = art.find_ecg_beats(y, sfreq, peaks)
         if beats.peaks.size:
             y = art.subtract_ecg(y, beats)
@@ -350,10 +362,7 @@ def _burst_features(y: np.ndarray, x: np.ndarray, env: np.ndarray, runs: np.ndar
     ay = np.abs(y[idx].astype(np.float64))
     peak = np.maximum.reduceat(ay, first)
     area = np.add.reduceat(ay, first) / sfreq
-    env_cat = env[idx]
-    is_max = env_cat == np.repeat(np.maximum.reduceat(env_cat, first), n)
-    hit = np.flatnonzero(is_max)
-    peak_i = idx[hit[np.unique(run_of[hit], return_index=True)[1]]]  # first maximum of each run
+    peak_i = _segment_argmax(env, runs)
 
     # pops: share of the run's energy in its most energetic 5 ms
     pop = np.zeros(k_runs, bool)
