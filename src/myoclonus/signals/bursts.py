@@ -126,7 +126,8 @@ def _background(env: np.ndarray, block: int, step: int = 1) -> tuple[np.ndarray,
     if full:
         m = env[: full * block].reshape(full, block)
         k_lo, k_mid = int(_Q_LOW * (block - 1)), int(_Q_MID * (block - 1))
-        part = np.partition(m, (k_lo, k_mid), axis=1)
+        # a full sort (SIMD) is several times faster than a partition at two ranks (measured)
+        part = np.sort(m, axis=1)
         q_lo[:full] = part[:, k_lo]
         q_mid[:full] = part[:, k_mid]
     if nb > full:
@@ -255,13 +256,18 @@ def _trim(env: np.ndarray, runs: np.ndarray, low: np.ndarray, fraction: float) -
         return runs, np.empty(0, np.float32)
     peak = _segment_max(env, runs)
     out = runs.copy()
-    levels = np.empty(runs.shape[0], np.float32)
-    for k, (a, b) in enumerate(runs):
-        level = max(float(low[a]), fraction * float(peak[k]))
-        levels[k] = level
-        above = np.flatnonzero(env[a:b] > level)
-        if above.size:
-            out[k] = (a + above[0], a + above[-1] + 1)
+    # the level in float64, compared with the float32 envelope at float32 precision
+    levels = np.maximum(low[runs[:, 0]].astype(np.float64), fraction * peak.astype(np.float64)).astype(np.float32)
+    n = runs[:, 1] - runs[:, 0]
+    first = np.concatenate(([0], np.cumsum(n)[:-1]))
+    idx = np.arange(int(n.sum())) - np.repeat(first - runs[:, 0], n)
+    above = env[idx] > np.repeat(levels, n)
+    big = np.iinfo(np.int64).max
+    lo = np.minimum.reduceat(np.where(above, idx, big), first)
+    hi = np.maximum.reduceat(np.where(above, idx, -1), first)
+    found = hi >= 0
+    out[found, 0] = lo[found]
+    out[found, 1] = hi[found] + 1
     return out, levels
 
 
@@ -383,9 +389,9 @@ def _burst_features(y: np.ndarray, x: np.ndarray, env: np.ndarray, runs: np.ndar
 
     # movement: few zero crossings, or a large slow swing of the raw signal around the run
     movement = np.zeros(k_runs, bool)
-    sign = np.signbit(y)
+    sign = np.signbit(y[idx])
     crossings = np.concatenate(([0], np.cumsum(sign[1:] != sign[:-1])))
-    zc = crossings[stops - 1] - crossings[starts]
+    zc = crossings[first + n - 1] - crossings[first]  # within each run only
     test_zc = (~pop) & (n >= 8)
     movement[test_zc] = zc[test_zc] / (n[test_zc] / sfreq) < art.MOVEMENT_MAX_ZC_PER_S
     lo_raw = np.maximum(starts - pad, 0)
@@ -432,9 +438,10 @@ def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: t
     if runs.size:
         on_f, off_f = edges[:, 0], edges[:, 1]
         length = off_f - on_f
-        clip_cum = np.concatenate(([0], np.cumsum(clip_mask)))
         keep = (on_f >= core_lo) & (on_f < core_hi) & (length >= min_len) & (length <= max_len)
-        keep &= (clip_cum[runs[:, 1]] - clip_cum[runs[:, 0]]) == 0  # clipped: reported as saturation
+        if clip.size:
+            clip_cum = np.concatenate(([0], np.cumsum(clip_mask)))
+            keep &= (clip_cum[runs[:, 1]] - clip_cum[runs[:, 0]]) == 0  # clipped: reported as saturation
         runs, on_f, off_f = runs[keep], on_f[keep], off_f[keep]
     if runs.size:
         feats = _burst_features(y, x, env, runs, sfreq)
