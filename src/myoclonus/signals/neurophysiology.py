@@ -203,6 +203,11 @@ def run_neurophysiology(
     if trigger is not None:
         trig_on = np.sort(b.loc[b["channel"] == trigger, "onset_s"].to_numpy(float))
         trig_label, trig_side = f"{chans[trigger].label} burst onsets", chans[trigger].side
+        in_jerks = _bursts_in_multi_muscle_jerks(b, trigger, jerk_on, s.jerks.max_spread_ms)
+        if in_jerks.size >= o.jlba_min_epochs:
+            # isolated bursts of the trigger muscle are more often artefact than jerk: like a
+            # neurophysiologist picking clear jerks, keep the bursts that are part of a multi-muscle jerk
+            trig_on, trig_label = in_jerks, f"{chans[trigger].label} burst onsets in multi-muscle jerks"
     else:
         base_on = jerk_on if jerk_on is not None else (np.sort(b["onset_s"].to_numpy(float)) if b is not None and len(b) else np.zeros(0))
         trig_on, trig_label, trig_side = base_on, "jerk onsets", None
@@ -268,6 +273,19 @@ def run_neurophysiology(
             origin_jerks = _without_responses(pd.DataFrame({"onset_s": jerk_on}), stim, o.stimulus_response_max_ms)["onset_s"].to_numpy(float)
     partial.origin = estimate_origin(origin_bursts, list(chans.values()), jerk_onsets_s=origin_jerks, silent=sp, neuro=partial, settings=s)
     return partial
+
+
+def _bursts_in_multi_muscle_jerks(b: pd.DataFrame, channel: str, jerk_on: np.ndarray | None, max_spread_ms: float) -> np.ndarray:
+    """Onsets of ``channel``'s first bursts in jerks that involve at least two channels."""
+    from myoclonus.signals.origin import build_jerk_table
+
+    jt = build_jerk_table(b, jerk_on, max_spread_ms)
+    if len(jt.first) == 0:
+        return np.zeros(0)
+    sizes = jt.first.groupby("jerk")["channel"].nunique()
+    multi = sizes[sizes >= 2].index
+    sel = (jt.first["channel"] == channel) & jt.first["jerk"].isin(multi)
+    return np.sort(jt.first.loc[sel, "onset_s"].to_numpy(float))
 
 
 def _group_onsets(b: pd.DataFrame | None, max_spread_ms: float) -> np.ndarray:
