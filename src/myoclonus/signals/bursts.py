@@ -142,24 +142,41 @@ def _background(env: np.ndarray, block: int, step: int = 1) -> tuple[np.ndarray,
 
 
 def _runs(mask: np.ndarray) -> np.ndarray:
-    d = np.diff(mask.view(np.int8) if mask.dtype == bool else mask.astype(np.int8), prepend=0, append=0)
-    return np.column_stack((np.flatnonzero(d == 1), np.flatnonzero(d == -1)))
+    """``[start, stop)`` of the True runs of a boolean array (one pass over the changes)."""
+    mask = np.asarray(mask, bool)
+    if mask.size == 0:
+        return np.empty((0, 2), np.intp)
+    edges = np.flatnonzero(mask[1:] != mask[:-1]) + 1
+    if mask[0]:
+        edges = np.concatenate(([0], edges))
+    if mask[-1]:
+        edges = np.concatenate((edges, [mask.size]))
+    return edges.reshape(-1, 2)
 
 
 def _segment_max(values: np.ndarray, runs: np.ndarray) -> np.ndarray:
     """Maximum of ``values`` over each ``[start, stop)`` run."""
     if runs.size == 0:
         return np.empty(0, values.dtype)
-    ext = np.append(values, values.dtype.type(0))
-    return np.maximum.reduceat(ext, runs.ravel())[::2]
+    if runs[-1, 1] >= values.size:  # reduceat needs an index past the last run
+        values = np.append(values, values.dtype.type(0))
+    return np.maximum.reduceat(values, runs.ravel())[::2]
+
+
+def _run_samples(runs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sample indices of all ``[start, stop)`` runs laid end to end, and where each run
+    begins in that list (runs non-empty): per-run statistics then take one ``reduceat``
+    instead of a Python loop over the runs."""
+    n = runs[:, 1] - runs[:, 0]
+    first = np.concatenate(([0], np.cumsum(n)[:-1]))
+    return np.arange(int(n.sum())) - np.repeat(first - runs[:, 0], n), first
 
 
 def _segment_argmax(values: np.ndarray, runs: np.ndarray) -> np.ndarray:
     """Index of the first maximum of ``values`` in each ``[start, stop)`` run (runs sorted,
     non-overlapping and non-empty)."""
     n = runs[:, 1] - runs[:, 0]
-    first = np.concatenate(([0], np.cumsum(n)[:-1]))
-    idx = np.arange(int(n.sum())) - np.repeat(first - runs[:, 0], n)
+    idx, first = _run_samples(runs)
     v = values[idx]
     hit = np.flatnonzero(v == np.repeat(np.maximum.reduceat(v, first), n))
     run_of = np.repeat(np.arange(n.size), n)
@@ -232,7 +249,8 @@ def _hysteresis(active: np.ndarray, env_d: np.ndarray, high_d: np.ndarray, merge
     runs = _runs(active)
     if runs.size == 0:
         return runs
-    keep = _segment_max(env_d - high_d, runs) > 0
+    idx, first = _run_samples(runs)  # samples of the runs only
+    keep = np.maximum.reduceat(env_d[idx] - high_d[idx], first) > 0
     runs = runs[keep]
     if runs.shape[0] > 1 and merge_gap > 0:
         new_group = np.concatenate(([True], (runs[1:, 0] - runs[:-1, 1]) >= merge_gap))
@@ -259,8 +277,7 @@ def _trim(env: np.ndarray, runs: np.ndarray, low: np.ndarray, fraction: float) -
     # the level in float64, compared with the float32 envelope at float32 precision
     levels = np.maximum(low[runs[:, 0]].astype(np.float64), fraction * peak.astype(np.float64)).astype(np.float32)
     n = runs[:, 1] - runs[:, 0]
-    first = np.concatenate(([0], np.cumsum(n)[:-1]))
-    idx = np.arange(int(n.sum())) - np.repeat(first - runs[:, 0], n)
+    idx, first = _run_samples(runs)
     above = env[idx] > np.repeat(levels, n)
     big = np.iinfo(np.int64).max
     lo = np.minimum.reduceat(np.where(above, idx, big), first)
@@ -361,10 +378,7 @@ def _burst_features(y: np.ndarray, x: np.ndarray, env: np.ndarray, runs: np.ndar
         """Raw swing below 15 Hz within +-50 ms of the run (zero-phase low-pass of that window)."""
         return art.low_frequency_swing(x[max(a - pad, 0) : b + pad], sfreq)
 
-    # every run's samples laid end to end (runs do not overlap), with the run each belongs to
-    run_of = np.repeat(np.arange(k_runs), n)
-    first = np.concatenate(([0], np.cumsum(n)[:-1]))
-    idx = np.arange(run_of.size) - np.repeat(first - starts, n)
+    idx, first = _run_samples(runs)  # every run's samples laid end to end
     ay = np.abs(y[idx].astype(np.float64))
     peak = np.maximum.reduceat(ay, first)
     area = np.add.reduceat(ay, first) / sfreq
