@@ -177,6 +177,7 @@ def group_jerks(bursts, channels: Sequence[ChannelInfo] | None = None, *, settin
         order = np.argsort(on, kind="stable")
         on, off, ch = on[order], off[order], ch[order]
         assigned = np.zeros(on.size, bool)
+        pairs = _recorded_pairs(info)
         for i in range(on.size):
             if assigned[i]:
                 continue
@@ -203,7 +204,7 @@ def group_jerks(bursts, channels: Sequence[ChannelInfo] | None = None, *, settin
             labels = [_label(info.get(n), n) for n in names]
             lat = {lab: round((on[k] - t0) * 1000.0, 3) for lab, k in zip(labels, idx)}
             offset = float(max(off[k] for k in idx + repeats))
-            pattern = _jerk_patterns(t0, on, off, ch, info)
+            pattern = _jerk_patterns(t0, on, off, ch, info, pairs)
             for pair, pat in pattern.items():
                 pattern_counts.setdefault(pair, Counter())[pat] += 1
             rows.append({
@@ -240,8 +241,25 @@ def _has_antagonist(name: str, members: dict[str, int], info: dict[str, ChannelI
     return any((c := info.get(m)) is not None and c.muscle in partners and c.side == me.side for m in members)
 
 
-def _jerk_patterns(t0: float, on: np.ndarray, off: np.ndarray, ch: np.ndarray, info: dict[str, ChannelInfo]) -> dict[str, str]:
+def _recorded_pairs(info: dict[str, ChannelInfo]) -> list[tuple[str, str, str | None]]:
+    """(agonist, antagonist, side) of every antagonist pair recorded on one side (once per
+    recording, not once per jerk)."""
+    recorded = {(c.side, c.muscle) for c in info.values() if c.muscle}
+    pairs = []
+    for ag, an in ANTAGONIST_PAIRS:
+        for side in sorted({s for s, m in recorded if m in (ag, an)}, key=str):
+            if (side, ag) in recorded and (side, an) in recorded:
+                pairs.append((ag, an, side))
+    return pairs
+
+
+def _jerk_patterns(t0: float, on: np.ndarray, off: np.ndarray, ch: np.ndarray, info: dict[str, ChannelInfo],
+                   pairs: list[tuple[str, str, str | None]] | None = None) -> dict[str, str]:
     """Agonist-antagonist pattern of every antagonist pair recorded on one side, for one jerk."""
+    if pairs is None:
+        pairs = _recorded_pairs(info)
+    if not pairs:
+        return {}
     lo = int(np.searchsorted(on, t0, side="left"))
     hi = int(np.searchsorted(on, t0 + PATTERN_WINDOW_MS / 1000.0, side="right"))
     by_muscle: dict[tuple[str | None, str], list[tuple[float, float]]] = {}
@@ -250,16 +268,12 @@ def _jerk_patterns(t0: float, on: np.ndarray, off: np.ndarray, ch: np.ndarray, i
         if ci is None or ci.muscle is None:
             continue
         by_muscle.setdefault((ci.side, ci.muscle), []).append((on[k], off[k]))
-    recorded = {(c.side, c.muscle) for c in info.values() if c.muscle}
     out: dict[str, str] = {}
-    for ag, an in ANTAGONIST_PAIRS:
-        for side in sorted({s for s, m in recorded if m in (ag, an)}, key=str):
-            if (side, ag) not in recorded or (side, an) not in recorded:
-                continue
-            pat = _pair_pattern(by_muscle.get((side, ag), []), by_muscle.get((side, an), []))
-            if pat:
-                prefix = {"left": "L ", "right": "R "}.get(side or "", "")
-                out[f"{prefix}{ag}/{an}"] = pat
+    for ag, an, side in pairs:
+        pat = _pair_pattern(by_muscle.get((side, ag), []), by_muscle.get((side, an), []))
+        if pat:
+            prefix = {"left": "L ", "right": "R "}.get(side or "", "")
+            out[f"{prefix}{ag}/{an}"] = pat
     return out
 
 
