@@ -10,7 +10,8 @@ measured in one run at several lengths:
   within 150 ms).
 
 Samples/s = channels x samples / wall time; CPU s is the process CPU time (all threads), shown
-because the machine may be shared (the load average is printed). Run:
+because the machine may be shared (the load average is printed): samples per CPU second is then
+the steadier figure. Run:
 ``.venv/bin/python benchmarks/bench_detectors.py [--minutes 1 4 16] [--save benchmarks/results/detectors.md]``.
 """
 from __future__ import annotations
@@ -121,8 +122,8 @@ def main() -> None:
         "Ours = `detect_bursts` + `group_jerks`; MNE = `mne.filter.filter_data` band-pass + notch, "
         "rectify, 5-ms average, plain threshold, grouping. Ratio = our samples/s over MNE's.",
         "",
-        "| minutes | M samples | pipeline | wall s | CPU s | M samples/s | x vs MNE | bursts | jerks |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| minutes | M samples | pipeline | wall s | CPU s | M samples/s | x vs MNE | M samples/CPU s | x vs MNE (CPU) | bursts | jerks |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     print("\n".join(lines), flush=True)
     for minutes in args.minutes:
@@ -131,11 +132,11 @@ def main() -> None:
         rows = [("MNE filter_data, 1 job", *timed(mne_baseline, x, args.sfreq))]
         for threads in (1, 2):
             rows.append((f"ours, {threads} thread{'s' if threads > 1 else ''}", *timed(ours, x, args.sfreq, threads)))
-        mne_rate = total / rows[0][1]
+        mne_rate, mne_cpu_rate = total / rows[0][1], total / rows[0][2]
         for label, wall, cpu, (n_bursts, n_jerks) in rows:
-            rate = total / wall
+            rate, cpu_rate = total / wall, total / max(cpu, 1e-9)
             line = (f"| {minutes:g} | {total / 1e6:.1f} | {label} | {wall:.2f} | {cpu:.2f} | {rate / 1e6:.1f} | "
-                    f"{rate / mne_rate:.2f} | {n_bursts} | {n_jerks} |")
+                    f"{rate / mne_rate:.2f} | {cpu_rate / 1e6:.1f} | {cpu_rate / mne_cpu_rate:.2f} | {n_bursts} | {n_jerks} |")
             lines.append(line)
             print(line, flush=True)
     load1 = os.getloadavg()[0]
