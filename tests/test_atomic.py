@@ -27,3 +27,8 @@ def test_staged_directory_moves_all_files(tmp_path):
         (stage / "sub").mkdir()
         (stage / "sub" / "b.json").write_text("b")
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == ["a.tsv", "sub/b.json"]
+
+
+def test_atomic_files_are_readable_by_others(tmp_path):
+    path = write_text_atomic(tmp_path / "report.html", "x")
+    assert path.stat().st_mode & 0o777 == 0o644

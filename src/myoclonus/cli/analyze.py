@@ -62,8 +62,7 @@ def analyze(
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary instead of tables."),
 ) -> None:
     """Detect bursts, silent periods and jerks in RECORDING and write the findings to --out."""
-    from myoclonus.signals.analysis import analyze as run_analysis
-    from myoclonus.signals.export import write_outputs
+    from myoclonus.pipeline import analyze_to_folder
 
     intake_model = None
     if intake is not None:
@@ -80,21 +79,11 @@ def analyze(
             TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, transient=True,
         ) as bar:
             task = bar.add_task(recording.name, total=1.0)
-            analysis = run_analysis(recording, montage=montage, units=units, progress=lambda f: bar.update(task, completed=f))
+            result = analyze_to_folder(recording, out, intake=intake_model, montage=montage, units=units,
+                                       progress=lambda f: bar.update(task, completed=f))
     else:
-        analysis = run_analysis(recording, montage=montage, units=units)
-
-    assessment = patient_assessment = None
-    if intake_model is not None:
-        from myoclonus.clinical.engine import assess
-
-        assessment = assess(intake_model, findings=analysis.findings).to_dict()
-        patient_assessment = assess(intake_model, findings=analysis.findings, audience="patient").to_dict()
-    from myoclonus.report.html import report_writer
-
-    # report.html, report_patient.html and derivatives/ (BIDS events) are staged with the other files
-    written = write_outputs(analysis, out, assessment=assessment,
-                            report_writer=report_writer(assessment, patient_assessment))
+        result = analyze_to_folder(recording, out, intake=intake_model, montage=montage, units=units)
+    analysis, written = result.analysis, result.written
 
     if as_json:
         typer.echo(json.dumps(_json_summary(analysis.findings, written), indent=2, ensure_ascii=False))

@@ -22,20 +22,15 @@ _TRIAGE_STYLE = {"emergency": "bold white on red", "urgent": "bold white on dark
 def run_assessment(path: Path, *, audience: str = "clinician") -> tuple[Any, Any]:
     """Load the intake at ``path`` and assess it; return ``(assessment, kb)``.
 
-    An :class:`InputError` is re-raised with Rich markup escaped: the CLI's error printer renders
-    markup, and user input such as ``[/]`` would otherwise be swallowed or crash the printer.
+    An :class:`InputError` propagates to the CLI's error printer, which escapes Rich markup.
     """
     from myoclonus.clinical.engine import assess as run
     from myoclonus.clinical.presentation import load_intake
-    from myoclonus.errors import InputError
     from myoclonus.knowledge import load_kb
 
-    try:
-        intake = load_intake(path)
-        kb = load_kb()
-        return run(intake, audience=audience, kb=kb), kb
-    except InputError as exc:
-        raise InputError(escape(exc.message), where=escape(exc.where) if exc.where else None) from None
+    intake = load_intake(path)
+    kb = load_kb()
+    return run(intake, audience=audience, kb=kb), kb
 
 
 def write_assessment(assessment: Any, out_dir: Path, *, title: str | None = None, kb: Any = None) -> list[Path]:

@@ -65,28 +65,22 @@ def run_recording_example(folder: Path, out: Path, console: Console) -> list[Pat
     ``example_cortical.annotated.edf`` (detections as EDF+ annotations). Returns the files written
     (empty when the folder has no example recording).
     """
-    from myoclonus.clinical.engine import assess
     from myoclonus.clinical.presentation import load_intake
-    from myoclonus.report.export import write_annotated_edf
-    from myoclonus.report.html import report_writer
-    from myoclonus.signals.analysis import analyze
+    from myoclonus.pipeline import analyze_to_folder
 
     recording = folder / EXAMPLE_RECORDING
     if not recording.is_file():
         console.print(f"[yellow]no example recording ({EXAMPLE_RECORDING}) in {folder}: recording step skipped[/]")
         return []
-    intake = load_intake(folder / EXAMPLE_RECORDING_INTAKE)
-    analysis = analyze(recording)
-    clinician = assess(intake, findings=analysis.findings)
-    patient = assess(intake, findings=analysis.findings, audience="patient")
-    written = analysis.write(out, assessment=clinician.to_dict(),
-                             report_writer=report_writer(clinician, patient, title=f"{EXAMPLE_RECORDING} + {EXAMPLE_RECORDING_INTAKE}"))
-    written.append(write_annotated_edf(analysis, out / f"{recording.stem}.annotated.edf"))
+    result = analyze_to_folder(recording, out, intake=load_intake(folder / EXAMPLE_RECORDING_INTAKE),
+                               title=f"{EXAMPLE_RECORDING} + {EXAMPLE_RECORDING_INTAKE}",
+                               annotated_edf=f"{recording.stem}.annotated.edf")
+    analysis, written, clinician = result.analysis, result.written, result.assessment
     f = analysis.findings
     console.rule(f"[bold]Recording: {EXAMPLE_RECORDING} with {EXAMPLE_RECORDING_INTAKE}")
     console.print(f"{f['jerks']['count']} jerks, {f['bursts']['count']} bursts in {f['input']['duration_s']:.0f} s; "
-                  f"origin (clinical + recording): {clinician.origin[0].label} {clinician.origin[0].probability:.2f}; "
-                  f"triage: {clinician.triage.level}")
+                  f"origin (clinical + recording): {clinician['origin'][0]['label']} {clinician['origin'][0]['probability']:.2f}; "
+                  f"triage: {clinician['triage']['level']}")
     return written
 
 

@@ -151,37 +151,29 @@ class AnalysisRunner:
         intake = parse_intake(json.loads(intake_json), where="intake") if intake_json else None
         if recording is None and intake is None:
             raise InputError("nothing to analyse: fill in the intake form or upload a recording first.", where="case")
-        analysis = assessment = None
-        written: list[Path] = []
         if recording is not None:
             from myoclonus.pipeline import analyze_to_folder
 
-            montage = montage_from_yaml(montage_yaml)
-            result = analyze_to_folder(recording, out_dir, intake=intake, montage=montage,
-                                       progress=self._progress(case_id, "analysing the recording", 0.0, 0.85))
-            analysis, assessment, written = result.analysis, result.assessment, list(result.written)
-        elif intake is not None:
-            self._set(case_id, progress=0.3, stage="assessing the presentation")
-            assessment = assess(intake, audience="clinician").to_dict()
+            result = analyze_to_folder(recording, out_dir, intake=intake, montage=montage_from_yaml(montage_yaml),
+                                       title=f"Case {case_id}", annotated_edf="annotations.edf",
+                                       progress=self._progress(case_id, "analysing the recording", 0.0, 0.9))
+            written = list(result.written)
+            if result.patient_assessment is not None:
+                with staged_directory(out_dir) as stage:
+                    (stage / "assessment_patient.json").write_text(
+                        json.dumps(result.patient_assessment, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+                written.append(out_dir / "assessment_patient.json")
+            return [p for p in written if p.name in DOWNLOADS]
+        self._set(case_id, progress=0.3, stage="assessing the presentation")
+        assessment = assess(intake, audience="clinician").to_dict()
+        patient = assess(intake, audience="patient").to_dict()
         self._set(case_id, progress=0.9, stage="writing reports")
-        patient = None
-        if intake is not None:
-            findings = analysis.findings if analysis is not None else None
-            patient = assess(intake, audience="patient", findings=findings).to_dict()
         with staged_directory(out_dir) as stage:
-            if recording is None:
-                (stage / "assessment.json").write_text(json.dumps(assessment, indent=2, ensure_ascii=False) + "\n",
-                                                       encoding="utf-8")
-            if patient is not None:
-                (stage / "assessment_patient.json").write_text(json.dumps(patient, indent=2, ensure_ascii=False) + "\n",
-                                                               encoding="utf-8")
-            names = write_reports(stage, analysis, assessment, patient, title=f"Case {case_id}")
-            if analysis is not None:
-                from myoclonus.report.export import write_annotated_edf
-
-                write_annotated_edf(analysis, stage / "annotations.edf")
+            for name, doc in (("assessment.json", assessment), ("assessment_patient.json", patient)):
+                (stage / name).write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            names = write_reports(stage, None, assessment, patient, title=f"Case {case_id}")
             produced = sorted(p.name for p in stage.iterdir() if p.is_file())
-        names = sorted({p.name for p in written} | set(produced) | set(names))
+        names = sorted(set(produced) | set(names))
         return [out_dir / n for n in names if n in DOWNLOADS]
 
 
