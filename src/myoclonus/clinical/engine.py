@@ -30,6 +30,7 @@ from myoclonus.clinical.assessment import (
     Assessment,
     Cause,
     DifferentialItem,
+    Disagreement,
     Probability,
 )
 from myoclonus.clinical.clues import LabJudgement, derive_clues, judge_labs
