@@ -135,3 +135,35 @@ def test_accuracy_on_the_project_simulator(sfreq):
     f1 = 2 * tp / (2 * tp + fp + fn)
     assert f1 >= 0.95, (tp, fp, fn)
     assert np.median(errors) <= 3.0
+
+
+def test_mains_probe_is_read_once_per_recording():
+    """The burst and silent-period detectors share the mains analysis of one recording; a
+    different recording (or an array) is analysed afresh."""
+    from myoclonus.signals.chunking import ArraySource
+    from myoclonus.signals.silent import detect_silent_periods
+
+    class CountingSource(ArraySource):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.reads: list[tuple[int, int]] = []
+
+        def get_data(self, picks, start, stop):
+            self.reads.append((start, stop))
+            return super().get_data(picks, start, stop)
+
+    sfreq = 1000.0
+    sim = make_emg(sfreq=sfreq, seed=3, duration_s=12, n_bursts=8, mains_hz=60.0, tonic_uv=10.0, n_silent=3)
+    src = CountingSource(sim.data_uv[None, :], sfreq, ["EMG R FDI"])
+    first = detect_bursts(src)
+    n_probe_reads = src.reads.count((0, src.n_times))  # the 60-s probe covers this 12-s recording
+    detect_silent_periods(src, bursts=first)
+    again = detect_bursts(src)
+    assert first.mains_hz == again.mains_hz == 60.0
+    assert first.events.equals(again.events)
+    # probe + one chunk for the first run; one chunk each for the silent periods and the second run
+    assert n_probe_reads == 2
+    assert src.reads.count((0, src.n_times)) == 4
+    other = CountingSource(sim.data_uv[None, :], sfreq, ["EMG R FDI"])
+    detect_bursts(other)
+    assert other.reads.count((0, other.n_times)) == 2

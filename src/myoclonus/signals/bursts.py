@@ -41,6 +41,7 @@ muscle contraction using electromyography. Electroencephalogr Clin Neurophysiol 
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -487,12 +488,34 @@ def _resolve_settings(settings) -> AnalysisSettings:
     raise InputError(f"settings must be an AnalysisSettings, got {type(settings).__name__}.", where="settings")
 
 
+#: Mains reports and filters per signal source (a Recording), so the burst and silent-period
+#: detectors read and analyse the mains probe once per recording; entries go with the source.
+_FILTER_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def prepare_filters(source, emg: Sequence[ChannelInfo], settings: AnalysisSettings) -> tuple[MainsReport, dict[str, EmgFilter]]:
-    """Find the mains lines (probe at the recording start) and design one filter per channel."""
+    """Find the mains lines (probe at the recording start) and design one filter per channel.
+
+    The result is cached per source object (and channels, settings): a second detector on the
+    same ``Recording`` reuses it. Arrays are wrapped anew on every call and never hit the cache.
+    """
     sfreq = float(source.sfreq)
     cond = settings.conditioning
     names = [ch.name for ch in emg]
     probe_n = min(int(round(cond.mains_probe_s * sfreq)), int(source.n_times))
+    key = (tuple(names), probe_n, sfreq, cond)
+    try:
+        per_source = _FILTER_CACHE.setdefault(source, {})
+    except TypeError:  # a source that cannot be weakly referenced: no caching
+        per_source = {}
+    if key not in per_source:
+        per_source[key] = _prepare_filters(source, names, sfreq, probe_n, cond)
+    mains, filters = per_source[key]
+    return mains, dict(filters)
+
+
+def _prepare_filters(source, names: list[str], sfreq: float, probe_n: int,
+                     cond: ConditioningSettings) -> tuple[MainsReport, dict[str, EmgFilter]]:
     if names and probe_n > 0:
         probe = np.asarray(source.get_data(names, 0, probe_n), dtype=np.float64)
         mains = detect_mains(probe, sfreq, names, cond)
