@@ -41,3 +41,10 @@ def test_reproducible_and_degenerate_inputs():
         analyse_rhythm([1.0, np.nan, 3.0])
     d = analyse_rhythm(t).to_dict()
     assert isinstance(d["intervals_s"], list) and isinstance(d["rhythmic"], bool)
+
+
+def test_dominant_frequency_is_the_fundamental_of_a_strictly_periodic_train():
+    # a perfectly regular train has equal periodogram peaks at every harmonic
+    for rate_hz in (0.77, 1.5, 4.0):
+        onsets = np.arange(0.0, 300.0, 1.0 / rate_hz)
+        assert abs(analyse_rhythm(onsets, duration_s=300.0).dominant_hz - rate_hz) < 0.02

@@ -112,12 +112,32 @@ def _periodogram(times: np.ndarray, duration_s: float, f_lo: float, f_hi: float)
     return freqs[keep], (np.abs(spec[keep]) ** 2) / max(times.size, 1)
 
 
+#: A sub-harmonic ``f_peak / k`` is the fundamental when its power reaches this fraction of the
+#: peak: a regular train has (near) equal periodogram peaks at every harmonic of its rate, so the
+#: maximum can fall on a harmonic (engineering choice, the idea of sub-harmonic summation).
+SUBHARMONIC_POWER_FRACTION = 0.5
+MAX_HARMONIC = 10
+
+
+def _fundamental(freqs: np.ndarray, power: np.ndarray, k_peak: int) -> float:
+    """Frequency of the periodogram peak, moved down to its fundamental when the peak is a harmonic."""
+    df = freqs[1] - freqs[0] if freqs.size > 1 else 0.0
+    for harmonic in range(MAX_HARMONIC, 1, -1):
+        f = freqs[k_peak] / harmonic
+        if f < freqs[0] or df == 0.0:
+            continue
+        lo, hi = np.searchsorted(freqs, [f - 2 * df, f + 2 * df])
+        if hi > lo and power[lo:hi].max() >= SUBHARMONIC_POWER_FRACTION * power[k_peak]:
+            return float(freqs[lo + int(np.argmax(power[lo:hi]))])
+    return float(freqs[k_peak])
+
+
 def _periodogram_max(times: np.ndarray, duration_s: float, f_lo: float, f_hi: float) -> tuple[float, float]:
     freqs, power = _periodogram(times, duration_s, f_lo, f_hi)
     if power.size == 0:
         return 0.0, float("nan")
     k = int(np.argmax(power))
-    return float(power[k]), float(freqs[k])
+    return float(power[k]), _fundamental(freqs, power, k)
 
 
 def analyse_rhythm(onsets_s: np.ndarray, *, duration_s: float | None = None, n_surrogates: int = 199,
