@@ -150,10 +150,15 @@ def flat_block_mask(y: np.ndarray, block: int) -> np.ndarray:
     nb = -(-n // block)
     if n == 0:
         return np.zeros(0, bool)
-    sq = np.pad(np.asarray(y, np.float64) ** 2, (0, nb * block - n)).reshape(nb, block)
+    full = n // block
+    sums = np.empty(nb)
+    y64 = np.asarray(y, np.float64)
+    sums[:full] = np.einsum("ij,ij->i", y64[: full * block].reshape(full, block), y64[: full * block].reshape(full, block))
+    if nb > full:
+        sums[-1] = np.dot(y64[full * block :], y64[full * block :])
     counts = np.full(nb, block)
     counts[-1] = n - (nb - 1) * block
-    rms = np.sqrt(sq.sum(axis=1) / counts)
+    rms = np.sqrt(sums / counts)
     return rms < FLAT_RMS_UV
 
 
