@@ -358,6 +358,7 @@ def moving_averages(r: np.ndarray, sfreq: float, windows_ms: tuple[float, ...]) 
     cs[0] = 0.0
     np.cumsum(r, out=cs[1:], dtype=np.float64)
     out = []
+    diff = np.empty(max(n, 1))
     for ms in windows_ms:
         w = max(int(round(ms * sfreq / 1000.0)), 1)
         if w == 1 or n <= w:
@@ -365,7 +366,8 @@ def moving_averages(r: np.ndarray, sfreq: float, windows_ms: tuple[float, ...]) 
             continue
         h = w // 2
         m = np.empty(n, np.float32)
-        m[h : h + n - w + 1] = (cs[w:] - cs[:-w]) / w  # window [i - h, i - h + w)
+        d = np.subtract(cs[w:], cs[:-w], out=diff[: n - w + 1])  # window [i - h, i - h + w)
+        np.divide(d, w, out=m[h : h + n - w + 1], casting="same_kind")  # float64 quotient rounded to float32
         head = np.arange(h)
         m[:h] = cs[head + w - h] / (head + w - h)
         tail = np.arange(h + n - w + 1, n)
