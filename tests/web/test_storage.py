@@ -15,7 +15,7 @@ def test_migrations_create_exactly_the_model_schema(tmp_path):
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
         assert diff == []
-        assert MigrationContext.configure(conn).get_current_revision() == "0001"
+        assert MigrationContext.configure(conn).get_current_revision() == "0002"
     assert set(inspect(engine).get_table_names()) == {"alembic_version", "cases", "uploads", "result_files"}
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

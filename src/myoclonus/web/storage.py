@@ -10,7 +10,7 @@ import datetime as _dt
 import secrets
 from pathlib import Path
 
-from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint, create_engine, event
+from sqlalchemy import BigInteger, Float, ForeignKey, Integer, String, Text, UniqueConstraint, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, sessionmaker
 
@@ -19,6 +19,11 @@ __all__ = ["Base", "Case", "Upload", "ResultFile", "CASE_STATES", "new_id", "mak
 
 #: Life cycle of a case. ``queued``/``running`` cases found at start-up were interrupted and are re-queued.
 CASE_STATES = ("draft", "ready", "queued", "running", "done", "failed")
+
+
+#: File sizes are 64-bit: a PostgreSQL ``integer`` overflows at 2 GiB, the default upload limit (migration
+#: 0002). SQLite's INTEGER is already 64-bit, so SQLite databases keep their column type.
+SIZE_BYTES_TYPE = BigInteger().with_variant(Integer(), "sqlite")
 
 
 def utcnow() -> str:
@@ -70,7 +75,7 @@ class Upload(Base):
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     original_name: Mapped[str] = mapped_column(String(255))
-    size_bytes: Mapped[int] = mapped_column(Integer)
+    size_bytes: Mapped[int] = mapped_column(SIZE_BYTES_TYPE)
     format: Mapped[str] = mapped_column(String(16))
     stored_path: Mapped[str] = mapped_column(String(300))
     channels_json: Mapped[str] = mapped_column(Text)
@@ -87,7 +92,7 @@ class ResultFile(Base):
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     sha256: Mapped[str] = mapped_column(String(64))
-    size_bytes: Mapped[int] = mapped_column(Integer)
+    size_bytes: Mapped[int] = mapped_column(SIZE_BYTES_TYPE)
     created_at: Mapped[str] = mapped_column(String(40))
 
     case: Mapped[Case] = relationship(back_populates="files")
