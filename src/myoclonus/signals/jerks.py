@@ -277,6 +277,25 @@ def _jerk_patterns(t0: float, on: np.ndarray, off: np.ndarray, ch: np.ndarray, i
     return out
 
 
+def _pair_latency_differences(latencies: list[dict[str, float]]) -> dict[tuple[str, str], np.ndarray]:
+    """For every two muscles ``a < b`` (by name) that burst together, ``latency b - latency a``
+    in each jerk holding both (in jerk order): one table of latencies, one subtraction per pair."""
+    names = sorted({k for d in latencies for k in d})
+    col = {n: j for j, n in enumerate(names)}
+    table = np.full((len(latencies), len(names)), np.nan)
+    for i, d in enumerate(latencies):
+        for k, v in d.items():
+            table[i, col[k]] = v
+    present = ~np.isnan(table)
+    out: dict[tuple[str, str], np.ndarray] = {}
+    for i, a in enumerate(names):
+        for j in range(i + 1, len(names)):
+            both = present[:, i] & present[:, j]
+            if both.any():
+                out[(a, names[j])] = table[both, j] - table[both, i]
+    return out
+
+
 def _recruitment(events: pd.DataFrame) -> dict[str, Any]:
     """Leaders, typical order and how consistently the muscles keep it.
 
@@ -302,12 +321,7 @@ def _recruitment(events: pd.DataFrame) -> dict[str, Any]:
     for d in events["latencies_ms"]:
         for k, v in d.items():
             lat.setdefault(k, []).append(v)
-    diffs: dict[tuple[str, str], list[float]] = {}
-    for d in multi["latencies_ms"]:
-        names = sorted(d)
-        for i, a in enumerate(names):
-            for b in names[i + 1 :]:
-                diffs.setdefault((a, b), []).append(d[b] - d[a])
+    diffs = _pair_latency_differences(list(multi["latencies_ms"]))
     wins: Counter = Counter()
     meets: Counter = Counter()
     agree = total = 0
