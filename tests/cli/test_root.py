@@ -28,3 +28,19 @@ def test_central_error_handler_does_not_render_markup(tmp_path):
     result = CliRunner().invoke(app, ["analyze", str(missing), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2
     assert "[/]x.edf" in result.output and "not found" in result.output
+
+
+def test_internal_error_is_one_clear_line_without_traceback(tmp_path, monkeypatch):
+    import myoclonus.pipeline
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("float division by zero")
+
+    monkeypatch.setattr(myoclonus.pipeline, "analyze_to_folder", broken)
+    rec = tmp_path / "x.edf"
+    rec.write_bytes(b"0")
+    result = CliRunner().invoke(app, ["analyze", str(rec), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert "internal error: ZeroDivisionError: float division by zero" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()

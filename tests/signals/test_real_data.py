@@ -118,3 +118,11 @@ def test_every_real_emg_file_is_analysed(real_data, tmp_path, relpath, montage, 
     assert sum(m["bursts"]["count"] for m in findings["muscles"]) == len(analysis.bursts)
     if montage:
         assert findings["muscles"][0]["muscle"] == "TA"
+
+
+def test_ecg_contaminated_file_analyses_without_units_given(real_data):
+    """Regression: coincident ECG beats once made the beat-gap filler divide by zero."""
+    from myoclonus.signals.analysis import analyze
+
+    analysis = analyze(real_data / "emggo_tibialis_anterior_semg" / "ECG_Contaminated.mat")
+    assert analysis.findings["input"]["n_channels"] == 8

@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 import sys
 
-import click
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
@@ -24,7 +23,7 @@ err_console = Console(stderr=True)
 class _SafeGroup(TyperGroup):
     """Turn our own errors into a short message and exit code 2 instead of a traceback."""
 
-    def invoke(self, ctx: click.Context):  # noqa: D102
+    def invoke(self, ctx: typer.Context):  # noqa: D102
         try:
             return super().invoke(ctx)
         except InputError as exc:
@@ -32,6 +31,17 @@ class _SafeGroup(TyperGroup):
             raise typer.Exit(2) from None
         except MyoclonusError as exc:
             err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+        except (typer.exceptions.TyperException, typer.Exit, typer.Abort):  # usage errors, exits
+            raise
+        except Exception as exc:  # a bug of ours: say so in one line, traceback only with --verbose
+            logging.getLogger("myoclonus").info("internal error", exc_info=True)
+            err_console.print(
+                f"[bold red]internal error:[/] {type(exc).__name__}: {escape(str(exc))}\n"
+                "This is a bug in myoclonus, not in your input; nothing was written. "
+                "Run with --verbose for the traceback and please report it.",
+                highlight=False, soft_wrap=True,
+            )
             raise typer.Exit(1) from None
 
 

@@ -339,6 +339,8 @@ def _fill_missing_beats(y: np.ndarray, beats: np.ndarray, half: int, sfreq: floa
     for i, gap in enumerate(rr):
         lo_i, hi_i = max(i - 3, 0), min(i + 4, rr.size)
         local = np.median(np.concatenate((rr[lo_i:i], rr[i + 1 : hi_i]))) if hi_i - lo_i > 1 else gap
+        if not local > 0:  # coincident beats around this gap: no local rhythm to fill from
+            continue
         n_missing = int(round(gap / local)) - 1
         if n_missing < 1 or n_missing > ECG_MAX_MISSING or abs(gap / local - (n_missing + 1)) > 0.4:
             continue
