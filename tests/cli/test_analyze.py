@@ -70,3 +70,18 @@ def test_analyze_writes_outputs_and_json(tmp_path):
     table = runner.invoke(app, ["analyze", str(path), "--out", str(out)])
     assert table.exit_code == 0
     assert "EMG R FDI" in table.stdout and "not a diagnosis" in table.stdout
+
+
+def test_analyze_json_summary_names_the_origin(tmp_path):
+    from typer.testing import CliRunner
+
+    from myoclonus.cli import app
+    from myoclonus.simulate import simulate
+
+    rec = tmp_path / "cortical.edf"
+    simulate("cortical", minutes=0.5, seed=7, sfreq_hz=1000).write(rec)
+    result = CliRunner().invoke(app, ["analyze", str(rec), "--out", str(tmp_path / "out"), "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert [o["label"] for o in summary["origin"]][0] == "cortical"
+    assert len(summary["origin"]) == 3

@@ -37,6 +37,16 @@ def _muscle_table(findings: dict) -> Table:
     return table
 
 
+def _origin_table(findings: dict) -> Table:
+    table = Table(title="Origin from the recording (decision support)", title_justify="left")
+    table.add_column("origin")
+    table.add_column("probability", justify="right")
+    table.add_column("main reasons for")
+    for item in findings["origin"][:3]:
+        table.add_row(item["label"].replace("_", " "), f"{item['probability']:.2f}", escape("; ".join(item["for"][:2])))
+    return table
+
+
 def _json_summary(findings: dict, written: list[Path]) -> dict:
     return {
         "schema": findings["schema"],
@@ -45,6 +55,7 @@ def _json_summary(findings: dict, written: list[Path]) -> dict:
         "n_bursts": findings["bursts"]["count"],
         "n_silent_periods": findings["silent_periods"]["count"],
         "n_jerks": findings["jerks"]["count"],
+        "origin": findings["origin"][:3],
         "muscles": findings["muscles"],
         "unmapped": findings["unmapped"],
         "warnings": findings["warnings"],
@@ -95,6 +106,7 @@ def analyze(
         f"{findings['bursts']['count']} bursts, {findings['silent_periods']['count']} silent periods, "
         f"{findings['jerks']['count']} jerks in {findings['input']['duration_s']:.1f} s."
     )
+    console.print(_origin_table(findings))
     for warning in findings["warnings"]:
         err_console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
     console.print(escape(f"Wrote {', '.join(p.name for p in written)} to {out}"))
