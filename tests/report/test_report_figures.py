@@ -10,7 +10,6 @@ from myoclonus.report.figures import (
     MAX_PANELS,
     burst_duration_figure,
     interval_histogram_figure,
-    jlba_epochs,
     jlba_figure,
     recruitment_ladder_figure,
     representative_jerks,
@@ -56,18 +55,11 @@ def test_representative_jerks_prefer_the_usual_pattern():
     assert chosen["onset_s"].iloc[0] == 0.0 and chosen["onset_s"].iloc[-1] == 9.0
 
 
-def test_jlba_band_epochs_reproduce_the_average(cortical_analysis):
+def test_jlba_figure_draws_the_confidence_band_of_the_result(cortical_analysis):
     jlba = cortical_analysis.neurophysiology.jlba
-    extracted = jlba_epochs(cortical_analysis.recording, cortical_analysis.bursts, cortical_analysis.settings)
-    if jlba.status == "not_assessable":
-        assert extracted is None or len(extracted[0]) < cortical_analysis.settings.origin.jlba_min_epochs
-        return
-    epochs, times_ms, names, trigger = extracted
-    assert trigger == jlba.trigger
-    assert epochs.shape[0] == jlba.n_epochs
-    order = [names.index(n) for n in jlba.ch_names]
-    np.testing.assert_allclose(epochs[:, order].mean(axis=0), jlba.average_uv, atol=0.05 * np.abs(jlba.average_uv).max())
-    fig = jlba_figure(jlba, cortical_analysis.recording, cortical_analysis.bursts, cortical_analysis.settings)
+    assert jlba.status != "not_assessable", jlba.reason
+    assert jlba.sem_uv.shape == jlba.average_uv.shape and (jlba.sem_uv > 0).any()
+    fig = jlba_figure(jlba, cortical_analysis.settings)
     assert "95% confidence interval" in fig.caption
     _png(fig)
 

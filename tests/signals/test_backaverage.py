@@ -104,3 +104,16 @@ def test_duplicated_triggers_do_not_fake_significance():
         assert res.n_epochs == jerk_locked_average(eeg, SFREQ, NAMES, onsets, seed=seed).n_epochs
         found += res.found
     assert found <= 1
+
+
+def test_sem_is_the_standard_error_across_epochs():
+    from myoclonus.signals.backaverage import jerk_locked_average
+
+    rng = np.random.default_rng(3)
+    sfreq, n = 1000.0, 120_000
+    eeg = rng.normal(0.0, 5.0, size=(2, n))
+    onsets = np.arange(2.0, 118.0, 1.0)
+    res = jerk_locked_average(eeg, sfreq, ["C3", "C4"], onsets)
+    assert res.sem_uv.shape == res.average_uv.shape
+    # white noise of SD 5 uV band-passed and averaged over n epochs: SEM well below 5 / sqrt(n) * 3
+    assert 0 < np.median(res.sem_uv) < 3 * 5.0 / np.sqrt(res.n_epochs)

@@ -435,40 +435,6 @@ def _epochs(data: np.ndarray, sfreq: float, onsets_s: np.ndarray, window_ms: tup
     return np.moveaxis(data[..., idx], -2, 0), offsets / sfreq * 1e3
 
 
-def jlba_epochs(recording: Any, bursts: Any, settings: AnalysisSettings | None = None) -> tuple[np.ndarray, np.ndarray, list[str], str] | None:
-    """Re-extract the JLBA epochs (EEG around the trigger muscle's burst onsets) for the confidence band.
-
-    The trigger muscle is chosen as the neurophysiology stage chooses it
-    (:func:`myoclonus.signals.neurophysiology.choose_trigger_channel`); EEG is band-passed
-    (``jlba_band_hz``), epoched (``jlba_window_ms``), baseline corrected (``jlba_baseline_ms``) and
-    epochs above ``jlba_reject_uv`` are dropped, as in the test itself.
-
-    Returns ``(epochs (n, n_ch, n_s), times_ms, eeg_names, trigger_label)`` or ``None``.
-    """
-    from myoclonus.signals.neurophysiology import choose_trigger_channel
-
-    s = settings or AnalysisSettings()
-    o = s.origin
-    eeg_names = [c.name for c in recording.channels if c.kind == "eeg"]
-    rows = _frame(bursts)
-    chans = {c.name: c for c in recording.channels}
-    trigger = choose_trigger_channel(rows if len(rows) else None, chans, o.jlba_min_epochs)
-    if not eeg_names or trigger is None:
-        return None
-    n_read = int(min(recording.n_times, o.eeg_budget_samples // max(1, len(eeg_names))))
-    eeg = _bandpass(recording.get_data(eeg_names, 0, n_read), float(recording.sfreq), o.jlba_band_hz)
-    onsets = np.sort(rows.loc[rows["channel"] == trigger, "onset_s"].to_numpy(float))
-    epochs, times_ms = _epochs(eeg, float(recording.sfreq), onsets, o.jlba_window_ms)
-    if not len(epochs):
-        return None
-    base = (times_ms >= o.jlba_baseline_ms[0]) & (times_ms <= o.jlba_baseline_ms[1])
-    epochs = epochs - epochs[:, :, base].mean(axis=2, keepdims=True)
-    ptp = epochs.max(axis=2) - epochs.min(axis=2)
-    epochs = epochs[np.all(ptp < o.jlba_reject_uv, axis=1)]
-    label = getattr(chans[trigger], "label", None) or trigger
-    return epochs, times_ms, eeg_names, f"{label} burst onsets"
-
-
 def _central_first(names: Sequence[str], peak: str | None, limit: int) -> list[str]:
     from myoclonus.signals.backaverage import is_central_channel
 
@@ -477,8 +443,7 @@ def _central_first(names: Sequence[str], peak: str | None, limit: int) -> list[s
     return ordered[:limit]
 
 
-def jlba_figure(jlba: Any, recording: Any = None, bursts: Any = None, settings: AnalysisSettings | None = None,
-                *, max_panels: int = 6) -> ReportFigure:
+def jlba_figure(jlba: Any, settings: AnalysisSettings | None = None, *, max_panels: int = 6) -> ReportFigure:
     """Jerk-locked EEG averages with a 95% confidence band (mean +- 1.96 SEM) and the EMG-onset line."""
     fid, title = "jlba", "Jerk-locked back-averaging (EEG before the EMG onset)"
     if jlba is None:
@@ -489,16 +454,8 @@ def jlba_figure(jlba: Any, recording: Any = None, bursts: Any = None, settings: 
     times_ms = np.asarray(jlba.times_ms, float)
     avg = np.asarray(jlba.average_uv, float)
     names = list(jlba.ch_names)
-    band = None
-    if recording is not None and bursts is not None:
-        extracted = jlba_epochs(recording, bursts, settings)
-        if extracted is not None and len(extracted[0]) >= 2 and extracted[0].shape[-1] == times_ms.size:
-            ep, _, ep_names, _ = extracted
-            order = [ep_names.index(n) for n in names if n in ep_names]
-            if len(order) == len(names):
-                ep = ep[:, order]
-                sem = ep.std(axis=0, ddof=1) / np.sqrt(len(ep))
-                band = (ep.mean(axis=0) - 1.96 * sem, ep.mean(axis=0) + 1.96 * sem)
+    sem = np.asarray(jlba.sem_uv, float)
+    band = (avg - 1.96 * sem, avg + 1.96 * sem) if sem.shape == avg.shape and jlba.n_epochs > 1 else None
     shown = _central_first(names, jlba.peak_channel, max_panels)
     n_cols = min(3, len(shown))
     n_rows = int(np.ceil(len(shown) / n_cols))
@@ -527,7 +484,7 @@ def jlba_figure(jlba: Any, recording: Any = None, bursts: Any = None, settings: 
         f"({o.jlba_search_ms[0]:g} to {o.jlba_search_ms[1]:g} ms). "
     )
     caption += ("Shaded band: 95% confidence interval of the mean (1.96 SEM across epochs). " if band is not None
-                else "No confidence band: the epochs could not be re-read. ")
+                else "No confidence band: fewer than two epochs. ")
     if jlba.status == "found" and jlba.peak_latency_ms is not None:
         caption += f"Peak {jlba.peak_amplitude_uv:+.1f} µV at {jlba.peak_latency_ms:.0f} ms on {jlba.peak_channel} ({jlba.topography}). "
     caption += f"Reference: {jlba.reference}."
@@ -738,7 +695,7 @@ def build_figures(analysis: Any) -> list[ReportFigure]:
         why = "no EEG channel in the recording" if not has_eeg else "the neurophysiology stage did not run on this recording"
         figures += [_unavailable(fid, _TITLES[fid], f"not assessable: {why}.") for fid in ("jlba", "bp", "coherence")]
     else:
-        figures += [_safely("jlba", lambda: jlba_figure(neuro.jlba, rec, bursts, settings)),
+        figures += [_safely("jlba", lambda: jlba_figure(neuro.jlba, settings)),
                     _safely("bp", lambda: bp_figure(neuro.bp)),
                     _safely("coherence", lambda: coherence_figure(neuro.coherence, neuro.emg_coherence, reason=neuro.coherence_reason))]
     stimuli = np.asarray([s.onset_s for s in getattr(rec, "stimuli", [])], float)

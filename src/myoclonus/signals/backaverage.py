@@ -109,6 +109,9 @@ class BackAverageResult:
     times_ms : ndarray
         Epoch time axis, 0 = EMG onset.
     average_uv : ndarray, shape (n_channels, n_samples)
+    sem_uv : ndarray, shape (n_channels, n_samples)
+        Standard error of the mean across the averaged epochs (the report's 95% band is
+        ``average_uv +- 1.96 sem_uv``).
         The averaged EEG (baseline corrected).
     ch_names : list of str
     p_value : float | None
@@ -129,6 +132,7 @@ class BackAverageResult:
     n_rejected: int = 0
     times_ms: np.ndarray = field(default_factory=lambda: np.zeros(0))
     average_uv: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    sem_uv: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     ch_names: list[str] = field(default_factory=list)
     p_value: float | None = None
     statistic: float | None = None
@@ -336,6 +340,7 @@ def jerk_locked_average(
     p_value = float((1 + np.sum(null >= stat)) / (1 + s.jlba_surrogates))
 
     average = epochs.mean(axis=0)
+    sem = epochs.std(axis=0, ddof=1) / np.sqrt(n_ep) if n_ep > 1 else np.zeros_like(average)
     ch_i, t_i = np.unravel_index(int(np.argmax(np.abs(tmap))), tmap.shape)
     search_times = times_s[search]
     peak_amp = float(average[:, search][ch_i, t_i])
@@ -344,7 +349,7 @@ def jerk_locked_average(
     r = float(np.corrcoef(odd, even)[0, 1]) if np.std(odd) > 0 and np.std(even) > 0 else float("nan")
     result = BackAverageResult(
         "none_found", "", trigger=trigger, n_triggers=n_trig, n_epochs=n_ep, n_rejected=n_rej,
-        times_ms=times_s * 1e3, average_uv=average, ch_names=list(ch_names), p_value=p_value,
+        times_ms=times_s * 1e3, average_uv=average, sem_uv=sem, ch_names=list(ch_names), p_value=p_value,
         statistic=stat, split_half_r=r,
     )
     significant = p_value < s.significance_alpha
