@@ -12,6 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from myoclonus.knowledge.models import CAUSE_CLASSES, CLINICAL_GROUPS, ORIGINS  # closed label sets, defined once
+
 __all__ = [
     "ASSESSMENT_SCHEMA",
     "TRIAGE_LEVELS",
@@ -34,12 +36,6 @@ __all__ = [
 ASSESSMENT_SCHEMA = "myoclonus.assessment/1"
 
 TRIAGE_LEVELS = ("emergency", "urgent", "routine", "self_care")
-CLINICAL_GROUPS = ("physiologic", "essential", "epileptic", "symptomatic", "functional")
-ORIGINS = ("cortical", "cortical_subcortical", "subcortical", "spinal_segmental", "propriospinal",
-           "peripheral", "functional")
-CAUSE_CLASSES = ("drug_induced", "metabolic", "hypoxic", "neurodegenerative", "infectious_prion",
-                 "autoimmune_paraneoplastic", "epileptic_syndrome", "structural", "genetic",
-                 "functional", "physiologic", "essential", "toxic")
 DIFFERENTIAL_IDS = ("tic", "tremor", "dystonia", "chorea", "clonus", "functional_jerks", "seizure")
 
 TriageLevel = Literal["emergency", "urgent", "routine", "self_care"]

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from myoclonus.knowledge.models import ORIGINS  # CONTRACTS §2 labels, defined once
 from myoclonus.settings import AnalysisSettings
 from myoclonus.signals.channels import ChannelInfo
 
@@ -34,15 +35,6 @@ __all__ = ["ORIGINS", "Criterion", "OriginEstimate", "estimate_origin", "JerkTab
 
 logger = logging.getLogger(__name__)
 
-ORIGINS = (
-    "cortical",
-    "cortical_subcortical",
-    "subcortical",
-    "spinal_segmental",
-    "propriospinal",
-    "peripheral",
-    "functional",
-)
 C, CS, S, SS, P, PE, F = ORIGINS
 
 Status = Literal["met", "not_met", "not_assessable"]

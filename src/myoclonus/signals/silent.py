@@ -95,7 +95,7 @@ def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: t
     block = block_samples(sfreq)
     core_lo, core_hi = core[0] - offset, core[1] - offset
     cc = clean_channel(x, sfreq, offset, filt, cond, bset)  # same cleaned signal as the bursts
-    y, env_short = cc.y, cc.env
+    y = cc.y
     env = rectified_envelope(y, sfreq, sset.silent_envelope_ms)
     tonic = _median_level(env, block)
     cand = _runs(env < np.float32(sset.silence_fraction) * tonic)

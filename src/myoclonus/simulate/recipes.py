@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from myoclonus.knowledge.models import ORIGINS as KB_ORIGINS
 from myoclonus.simulate.muscles import spinal_position_cm
 from myoclonus.simulate.truth import TruthParameter
 
@@ -25,16 +26,8 @@ __all__ = [
     "get_recipe",
 ]
 
-ORIGINS: tuple[str, ...] = (
-    "cortical",
-    "cortical_subcortical",
-    "subcortical",
-    "spinal_segmental",
-    "propriospinal",
-    "peripheral",
-    "functional",
-    "none",
-)
+#: Every origin of CONTRACTS §2 plus "none" (a recording without myoclonus).
+ORIGINS: tuple[str, ...] = (*KB_ORIGINS, "none")
 
 
 @dataclass(frozen=True)
