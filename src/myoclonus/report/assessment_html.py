@@ -6,6 +6,7 @@ section resolves every source key the assessment cites through the knowledge bas
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -34,11 +35,12 @@ def _env() -> Environment:
                        autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
 
 
-def _cited_keys(data: Any) -> list[str]:
+def cited_source_keys(data: Any) -> list[str]:
+    """Every source key cited in ``data``: items of ``sources`` lists and ``[key; key]`` in texts, in order."""
     keys: list[str] = []
 
     def walk(obj: Any, key: str | None = None) -> None:
-        if isinstance(obj, dict):
+        if isinstance(obj, Mapping):
             for k, v in obj.items():
                 walk(v, k)
         elif isinstance(obj, list):
@@ -68,7 +70,7 @@ def render_assessment_html(assessment: Assessment, *, title: str | None = None, 
     data = assessment.to_dict()
     references: list[str] = []
     if kb is not None:
-        for key in _cited_keys(data):
+        for key in cited_source_keys(data):
             if key in kb.references:
                 references.append(kb.references[key].readable())
     template = _env().get_template("assessment.html.j2")

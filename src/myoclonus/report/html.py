@@ -33,6 +33,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from myoclonus._version import __version__
 from myoclonus.atomic import write_text_atomic
 from myoclonus.errors import InputError, did_you_mean
+from myoclonus.report.assessment_html import cited_source_keys
 
 __all__ = [
     "AUDIENCES",
@@ -217,24 +218,8 @@ def _references(data: Any, kb: Any) -> list[str]:
     """Readable citations of every source key cited in ``data`` (``sources`` lists and ``[key; key]``)."""
     if kb is None:
         return []
-    keys: list[str] = []
-
-    def walk(obj: Any, key: str | None = None) -> None:
-        if isinstance(obj, Mapping):
-            for k, v in obj.items():
-                walk(v, k)
-        elif isinstance(obj, list):
-            for v in obj:
-                walk(v, key)
-        elif isinstance(obj, str):
-            if key == "sources":
-                keys.append(obj)
-            for group in re.findall(r"\[([A-Za-z0-9_; ]+)\]", obj):
-                keys.extend(part.strip() for part in group.split(";"))
-
-    walk(data)
     refs = getattr(kb, "references", {}) or {}
-    return [refs[k].readable() for k in dict.fromkeys(keys) if k in refs]
+    return [refs[k].readable() for k in cited_source_keys(data) if k in refs]
 
 
 def _load_kb() -> Any:
