@@ -12,7 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from myoclonus.knowledge.models import CAUSE_CLASSES, CLINICAL_GROUPS, ORIGINS  # closed label sets, defined once
+from myoclonus.knowledge.models import CAUSE_CLASSES, CLINICAL_GROUPS, ORIGINS, TRIAGE_LEVELS  # label sets, defined once
+from myoclonus.knowledge.models import Triage as KbTriage
 
 __all__ = [
     "ASSESSMENT_SCHEMA",
@@ -35,10 +36,9 @@ __all__ = [
 
 ASSESSMENT_SCHEMA = "myoclonus.assessment/1"
 
-TRIAGE_LEVELS = ("emergency", "urgent", "routine", "self_care")
 DIFFERENTIAL_IDS = ("tic", "tremor", "dystonia", "chorea", "clonus", "functional_jerks", "seizure")
 
-TriageLevel = Literal["emergency", "urgent", "routine", "self_care"]
+TriageLevel = KbTriage
 Audience = Literal["clinician", "patient"]
 
 

@@ -11,7 +11,7 @@ and are done by :func:`myoclonus.knowledge.loader.load_kb`.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal, Union, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -39,16 +39,8 @@ __all__ = [
 ]
 
 #: Anatomical origins of myoclonus (CONTRACTS.md §2; van der Veen et al. 2022 six-class scheme
-#: with spinal segmental and propriospinal kept apart).
-ORIGINS = (
-    "cortical",
-    "cortical_subcortical",
-    "subcortical",
-    "spinal_segmental",
-    "propriospinal",
-    "peripheral",
-    "functional",
-)
+#: with spinal segmental and propriospinal kept apart). Each label set is written once, as a
+#: Literal for validation; the tuple is derived from it.
 Origin = Literal[
     "cortical",
     "cortical_subcortical",
@@ -58,36 +50,13 @@ Origin = Literal[
     "peripheral",
     "functional",
 ]
-OriginOrAny = Literal[
-    "cortical",
-    "cortical_subcortical",
-    "subcortical",
-    "spinal_segmental",
-    "propriospinal",
-    "peripheral",
-    "functional",
-    "any",
-]
+ORIGINS = get_args(Origin)
+OriginOrAny = Literal[Origin, "any"]
 
 #: Clinical groups (Marsden et al. 1982 aetiological axis plus functional; CRITERIA.md §2.1).
-CLINICAL_GROUPS = ("physiologic", "essential", "epileptic", "symptomatic", "functional")
 ClinicalGroup = Literal["physiologic", "essential", "epileptic", "symptomatic", "functional"]
+CLINICAL_GROUPS = get_args(ClinicalGroup)
 
-CAUSE_CLASSES = (
-    "drug_induced",
-    "metabolic",
-    "hypoxic",
-    "neurodegenerative",
-    "infectious_prion",
-    "autoimmune_paraneoplastic",
-    "epileptic_syndrome",
-    "structural",
-    "genetic",
-    "functional",
-    "physiologic",
-    "essential",
-    "toxic",
-)
 CauseClass = Literal[
     "drug_induced",
     "metabolic",
@@ -103,10 +72,11 @@ CauseClass = Literal[
     "essential",
     "toxic",
 ]
+CAUSE_CLASSES = get_args(CauseClass)
 
 #: Triage levels of CONTRACTS.md §2 that a red flag or care rule can set.
-TRIAGE_LEVELS = ("emergency", "urgent", "routine", "self_care")
 Triage = Literal["emergency", "urgent", "routine", "self_care"]
+TRIAGE_LEVELS = get_args(Triage)
 
 #: Kinds that carry no field beyond the common ones.
 GenericKind = Literal[
