@@ -1,9 +1,19 @@
 """Batch planning: discovery, hashing, duplicates and bad paths (no analysis needed here)."""
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
-from myoclonus.batch import _plan, discover_recordings, input_hash, settings_hash
+import pandas as pd
+import pytest
+
+from myoclonus.batch import DONE_MARKER, _plan, discover_recordings, input_hash, run_batch, settings_hash
 from myoclonus.settings import AnalysisSettings, BurstSettings
 
 
@@ -45,18 +55,6 @@ def test_plan_marks_identical_content_as_duplicate(tmp_path, real_data):
 
 
 # ----------------------------------------------------------------------------- running batches
-import json  # noqa: E402
-import os  # noqa: E402
-import signal  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-
-from myoclonus.batch import DONE_MARKER, run_batch  # noqa: E402
 
 
 @pytest.fixture(scope="module")
