@@ -7,7 +7,7 @@ from scipy import signal
 from scipy.ndimage import uniform_filter1d
 
 from myoclonus.settings import ConditioningSettings
-from myoclonus.signals.conditioning import apply_filter, band_edges_hz, design_emg_filter, moving_averages
+from myoclonus.signals.conditioning import apply_filter, band_edges_hz, design_emg_filter, rectified_moving_averages
 
 from synthetic import band_noise
 
@@ -61,6 +61,6 @@ def test_robust_mains_removal_shortens_the_tail_after_a_burst():
 
 def test_moving_averages_match_a_centred_boxcar():
     r = np.abs(np.random.default_rng(2).standard_normal(5000))
-    (m,) = moving_averages(r, 1000.0, (10.0,))
+    (m,) = rectified_moving_averages(r, 1000.0, (10.0,))
     ref = uniform_filter1d(r, size=10)  # window [i - 5, i + 5)
     np.testing.assert_allclose(m[20:-20], ref[20:-20], rtol=1e-5)

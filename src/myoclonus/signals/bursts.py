@@ -56,7 +56,9 @@ from myoclonus.settings import AnalysisSettings, BurstSettings, ConditioningSett
 from myoclonus.signals import artefacts as art
 from myoclonus.signals.channels import ChannelInfo
 from myoclonus.signals.chunking import as_signal_source, block_samples, iter_chunks, pick_emg
-from myoclonus.signals.conditioning import EmgFilter, MainsReport, apply_filter, design_emg_filter, detect_mains, moving_averages
+from myoclonus.signals import kernels
+from myoclonus.signals.conditioning import (EmgFilter, MainsReport, apply_filter, design_emg_filter, detect_mains,
+                                             rectified_moving_averages)
 from myoclonus.signals.results import ChannelStatus, EventResults
 
 __all__ = ["BurstResults", "detect_bursts", "BURST_COLUMNS"]
@@ -184,52 +186,52 @@ def _segment_argmax(values: np.ndarray, runs: np.ndarray) -> np.ndarray:
     return idx[hit[np.unique(run_of[hit], return_index=True)[1]]]
 
 
+class BlockLevels:
+    """A level set per baseline block, read at sample indices: ``levels[i]`` is the value of the
+    block holding sample ``i`` (the per-sample array is never formed)."""
+
+    def __init__(self, per_block: np.ndarray, block: int):
+        self.per_block = per_block
+        self.block = block
+
+    def __getitem__(self, index):
+        return self.per_block[np.asarray(index) // self.block]
+
+
 def _envelopes(y: np.ndarray, sfreq: float, block: int, cond: ConditioningSettings, bset: BurstSettings):
-    """Short envelope with its background mean and lower (extent) level, and the detection
-    envelope (averaged over the shortest burst, ``min_burst_ms``) with its upper level.
+    """Short envelope with its background mean and lower (extent) level, the detection envelope
+    (averaged over the shortest burst, ``min_burst_ms``) with its upper level, and the candidate
+    runs (before merging).
 
     A burst lasts at least ``min_burst_ms``, so averaging over that long loses none of its
     height while the background fluctuations shrink: the decision is taken on the longer
-    average, the extent and onset on the short one.
+    average, the extent and onset on the short one. A candidate run is where any envelope stays
+    above its extent level (the longer averages bridge the dips of a weak burst's short envelope;
+    onset and offset are then trimmed on the short one) and the detection envelope reaches its
+    onset level somewhere in the run (:func:`myoclonus.signals.kernels.candidate_runs`).
     """
     floor = np.float32(art.FLAT_RMS_UV)
     det_ms = max(bset.min_burst_ms, cond.envelope_ms)
     env_ms = envelope_window_ms(sfreq, cond)
     det_ms = max(det_ms, env_ms)
-    windows = (env_ms, det_ms, BRIDGE_FACTOR * det_ms) if det_ms * sfreq / 1000.0 < 2 * MIN_ENVELOPE_SAMPLES else (env_ms, det_ms)
-    env, env_d, *rest = moving_averages(np.abs(y), sfreq, windows)
-    env_b = rest[0] if rest else None
+    # few samples per window (low sampling rates): bridge over a longer average as well
+    # (measured on the simulator: helps at 500 Hz, costs precision at >= 1000 Hz)
+    bridge = det_ms * sfreq / 1000.0 < 2 * MIN_ENVELOPE_SAMPLES
+    # the envelopes that keep a burst going: the short one, the detection one when longer, the bridge
+    windows = (env_ms,) + ((det_ms,) if det_ms > env_ms else ()) + ((BRIDGE_FACTOR * det_ms,) if bridge else ())
+    envs = rectified_moving_averages(y, sfreq, windows)
+    env = envs[0]
+    env_d = envs[1] if det_ms > env_ms else env
     step = _stat_step(sfreq, block, env_ms)
-    stats: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-
-    def background(e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per-block background of ``e``, computed once per envelope."""
-        if id(e) not in stats:
-            stats[id(e)] = _background(e, block, step)
-        return stats[id(e)]
-
-    mean_b, sd_b = background(env)
-    mean = np.repeat(mean_b, block)[: env.size]
-    # levels are formed per block and then repeated (the same float32 operations, fewer samples)
-    low = np.repeat(mean_b + np.float32(bset.offset_threshold_sd) * sd_b + floor, block)[: env.size]
-    if det_ms <= env_ms:
-        env_d = env
-    mean_d, sd_d = background(env_d)
-    high_b = np.maximum(mean_d + np.float32(bset.onset_threshold_sd) * sd_d, np.float32(bset.onset_min_ratio) * mean_d)
-    high_d = np.repeat(high_b + floor, block)[: env.size]
-    # a burst continues while any envelope stays up: the longer averages bridge the dips of a
-    # weak burst's short envelope (onset and offset are then trimmed on the short one)
-    active = env > low
-    longer_envs = (env_d,) if env_d is not env else ()
-    if det_ms * sfreq / 1000.0 < 2 * MIN_ENVELOPE_SAMPLES:
-        # few samples per window (low sampling rates): bridge over a longer average as well
-        # (measured on the simulator: helps at 500 Hz, costs precision at >= 1000 Hz)
-        longer_envs += (env_b,)
-    for longer in longer_envs:
-        mean_l, sd_l = background(longer)
-        low_l = np.repeat(mean_l + np.float32(bset.offset_threshold_sd) * sd_l + floor, block)[: env.size]
-        active |= longer > low_l
-    return env, mean, low, env_d, high_d, active
+    backgrounds = [_background(e, block, step) for e in envs]
+    # levels per block (the same float32 operations as per sample, on fewer values)
+    off_sd, on_sd = np.float32(bset.offset_threshold_sd), np.float32(bset.onset_threshold_sd)
+    lows = np.vstack([m + off_sd * sd + floor for m, sd in backgrounds]).astype(np.float32)
+    mean_b = backgrounds[0][0]
+    mean_d, sd_d = backgrounds[1] if det_ms > env_ms else backgrounds[0]
+    high_b = (np.maximum(mean_d + on_sd * sd_d, np.float32(bset.onset_min_ratio) * mean_d) + floor).astype(np.float32)
+    candidates = kernels.candidate_runs(envs, lows, env_d, high_b, int(block))
+    return env, BlockLevels(mean_b, block), BlockLevels(lows[0], block), env_d, BlockLevels(high_b, block), candidates
 
 
 def envelope_window_ms(sfreq: float, cond: ConditioningSettings) -> float:
@@ -247,13 +249,9 @@ def _stat_step(sfreq: float, block: int, envelope_ms: float) -> int:
     return step
 
 
-def _hysteresis(active: np.ndarray, env_d: np.ndarray, high_d: np.ndarray, merge_gap: int) -> np.ndarray:
-    runs = _runs(active)
-    if runs.size == 0:
-        return runs
-    idx, first = _run_samples(runs)  # samples of the runs only
-    keep = np.maximum.reduceat(env_d[idx] - high_d[idx], first) > 0
-    runs = runs[keep]
+def _hysteresis(candidates: np.ndarray, merge_gap: int) -> np.ndarray:
+    """Merge candidate runs closer than ``merge_gap`` samples."""
+    runs = np.asarray(candidates, np.intp)
     if runs.shape[0] > 1 and merge_gap > 0:
         new_group = np.concatenate(([True], (runs[1:, 0] - runs[:-1, 1]) >= merge_gap))
         gid = np.cumsum(new_group) - 1
@@ -329,10 +327,10 @@ class CleanChannel:
 
     y: np.ndarray
     env: np.ndarray
-    mean: np.ndarray
-    low: np.ndarray
+    mean: BlockLevels
+    low: BlockLevels
     env_d: np.ndarray
-    high_d: np.ndarray
+    high_d: BlockLevels
     runs: np.ndarray
     ecg_peaks: np.ndarray
     ecg_half: int
@@ -345,8 +343,8 @@ def clean_channel(x: np.ndarray, sfreq: float, offset: int, filt: EmgFilter, con
     block = block_samples(sfreq)
     y = apply_filter(x, filt, block=block, at_recording_start=offset == 0)
     merge_gap = int(round(bset.merge_gap_ms * sfreq / 1000.0))
-    env, mean, low, env_d, high_d, active = _envelopes(y, sfreq, block, cond, bset)
-    runs = _hysteresis(active, env_d, high_d, merge_gap)
+    env, mean, low, env_d, high_d, candidates = _envelopes(y, sfreq, block, cond, bset)
+    runs = _hysteresis(candidates, merge_gap)
     ecg_peaks, ecg_half = np.empty(0, int), 0
     # ECG: candidate peaks that repeat the same waveform at a heart rate are removed first
     if runs.shape[0] >= art.ECG_MIN_TRAIN:
@@ -354,8 +352,8 @@ def clean_channel(x: np.ndarray, sfreq: float, offset: int, filt: EmgFilter, con
         beats = art.find_ecg_beats(y, sfreq, peaks)
         if beats.peaks.size:
             y = art.subtract_ecg(y, beats)
-            env, mean, low, env_d, high_d, active = _envelopes(y, sfreq, block, cond, bset)
-            runs = _hysteresis(active, env_d, high_d, merge_gap)
+            env, mean, low, env_d, high_d, candidates = _envelopes(y, sfreq, block, cond, bset)
+            runs = _hysteresis(candidates, merge_gap)
             ecg_peaks, ecg_half = beats.peaks, beats.half_window
     return CleanChannel(y, env, mean, low, env_d, high_d, runs, ecg_peaks, ecg_half)
 

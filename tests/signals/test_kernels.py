@@ -1,0 +1,107 @@
+"""The compiled kernels against straightforward NumPy/SciPy formulations of the same steps."""
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import signal
+
+from myoclonus.signals import kernels
+
+SFREQ = 2048.0
+
+
+def _band_pass_sos(order: int = 2) -> np.ndarray:
+    return np.vstack([signal.butter(order, 20.0, btype="highpass", fs=SFREQ, output="sos"),
+                      signal.butter(order, 450.0, btype="lowpass", fs=SFREQ, output="sos")])
+
+
+def _resonators(freqs_hz) -> np.ndarray:
+    return np.vstack([signal.tf2sos(*signal.iirpeak(f, 30.0, fs=SFREQ)) for f in freqs_hz]) if freqs_hz else np.zeros((0, 6))
+
+
+def _reference(x, sos, res, block, clip_sd, start=0):
+    """The same conditioning written with scipy.signal.sosfilt over the whole signal, one harmonic
+    at a time, with the block medians taken over every sample."""
+    y = signal.sosfilt(sos, x.astype(np.float64))
+    head, u = y[:start], y[start:].copy()
+    for sec in res:
+        sec = sec[None, :]
+        m1 = signal.sosfilt(sec, u)
+        resid = u - m1
+        clipped = np.empty_like(resid)
+        for lo in range(0, u.size, block):
+            level = 1.4826 * clip_sd * np.median(np.abs(resid[lo:lo + block]))
+            clipped[lo:lo + block] = np.clip(resid[lo:lo + block], -level, level)
+        u = u - signal.sosfilt(sec, m1 + clipped)
+    return np.concatenate((head, u))
+
+
+def test_band_pass_matches_scipy_sosfilt_for_every_order():
+    x = np.random.default_rng(0).normal(0.0, 10.0, 10_000).astype(np.float32)
+    for order in (1, 2, 3, 4):
+        sos = _band_pass_sos(order)
+        y = kernels.condition_emg(x, sos, np.zeros((sos.shape[0], 2)), np.zeros((0, 6)), np.zeros((0, 2)), 0, 2048, 4.0, 1)
+        np.testing.assert_allclose(y, signal.sosfilt(sos, x.astype(np.float64)), rtol=1e-5, atol=1e-4)
+
+
+def test_mains_subtraction_matches_the_blockwise_reference():
+    rng = np.random.default_rng(1)
+    t = np.arange(int(6 * SFREQ)) / SFREQ
+    x = rng.normal(0.0, 5.0, t.size) + 80.0 * np.sin(2 * np.pi * 50.0 * t) + 20.0 * np.sin(2 * np.pi * 150.0 * t)
+    x[int(2.5 * SFREQ):int(2.6 * SFREQ)] += rng.normal(0.0, 300.0, int(0.1 * SFREQ))  # a burst
+    x = x.astype(np.float32)
+    sos, res = _band_pass_sos(), _resonators((50.0, 150.0))
+    block = int(SFREQ)
+    y = kernels.condition_emg(x, sos, np.zeros((2, 2)), res, np.zeros((2, 2)), 0, block, 4.0, 1)
+    ref = _reference(x, sos, res, block, 4.0)
+    np.testing.assert_allclose(y, ref, rtol=1e-4, atol=1e-3)
+    # the warm-up samples are only band-passed, and the blocks start after them
+    start = 700
+    y2 = kernels.condition_emg(x, sos, np.zeros((2, 2)), res, np.zeros((2, 2)), start, block, 4.0, 1)
+    np.testing.assert_allclose(y2, _reference(x, sos, res, block, 4.0, start), rtol=1e-4, atol=1e-3)
+
+
+def test_mains_clip_level_from_a_subsample_stays_close():
+    rng = np.random.default_rng(2)
+    t = np.arange(int(10 * SFREQ)) / SFREQ
+    x = (rng.normal(0.0, 5.0, t.size) + 50.0 * np.sin(2 * np.pi * 50.0 * t)).astype(np.float32)
+    sos, res = _band_pass_sos(), _resonators((50.0,))
+    full = kernels.condition_emg(x, sos, np.zeros((2, 2)), res, np.zeros((1, 2)), 0, 2048, 4.0, 1)
+    sub = kernels.condition_emg(x, sos, np.zeros((2, 2)), res, np.zeros((1, 2)), 0, 2048, 4.0, 8)
+    settled = slice(int(3 * SFREQ), None)  # after the resonators' start-up from rest (clipped hard)
+    assert np.std(full[settled] - sub[settled]) < 0.01 * np.std(full[settled])
+
+
+def test_rectified_moving_averages_match_a_boxcar_with_shrinking_edges():
+    y = np.random.default_rng(3).normal(0.0, 1.0, 3000).astype(np.float32)
+    out = kernels.rectified_moving_averages(y, np.array([1, 10, 31], np.int64))
+    r = np.abs(y.astype(np.float64))
+    np.testing.assert_allclose(out[0], r, rtol=1e-6)
+    for row, w in zip(out[1:], (10, 31)):
+        h = w // 2
+        ref = np.array([r[max(i - h, 0):min(i - h + w, r.size)].mean() for i in range(r.size)])
+        np.testing.assert_allclose(row, ref, rtol=1e-5, atol=1e-6)
+
+
+def _runs_reference(envs, lows, env_d, high, block):
+    idx = np.arange(env_d.size) // block
+    active = np.zeros(env_d.size, bool)
+    for e, low in zip(envs, lows):
+        active |= e > low[idx]
+    d = np.diff(np.concatenate(([0], active.astype(np.int8), [0])))
+    starts, stops = np.flatnonzero(d == 1), np.flatnonzero(d == -1)
+    keep = [bool(np.any(env_d[a:b] - high[idx[a:b]] > 0)) for a, b in zip(starts, stops)]
+    return np.column_stack((starts, stops))[np.asarray(keep, bool)] if starts.size else np.empty((0, 2), int)
+
+
+@settings(max_examples=60, deadline=None)
+@given(n_env=st.integers(1, 3), n=st.integers(1, 400), block=st.integers(1, 64), seed=st.integers(0, 10_000))
+def test_candidate_runs_match_the_numpy_formulation(n_env, n, block, seed):
+    rng = np.random.default_rng(seed)
+    envs = rng.random((n_env, n)).astype(np.float32)
+    n_blocks = -(-n // block)
+    lows = rng.uniform(0.3, 0.9, (n_env, n_blocks)).astype(np.float32)
+    high = rng.uniform(0.5, 1.0, n_blocks).astype(np.float32)
+    got = kernels.candidate_runs(envs, lows, envs[-1].copy(), high, block)
+    np.testing.assert_array_equal(got, _runs_reference(envs, lows, envs[-1], high, block))
