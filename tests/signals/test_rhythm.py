@@ -48,3 +48,28 @@ def test_dominant_frequency_is_the_fundamental_of_a_strictly_periodic_train():
     for rate_hz in (0.77, 1.5, 4.0):
         onsets = np.arange(0.0, 300.0, 1.0 / rate_hz)
         assert abs(analyse_rhythm(onsets, duration_s=300.0).dominant_hz - rate_hz) < 0.02
+
+
+def test_strongly_periodic_train_skips_the_surrogates_with_a_valid_bound():
+    rng = np.random.default_rng(7)
+    t = np.arange(0.5, 600.0, 1.5) + rng.normal(0.0, 0.03, 400)
+    res = analyse_rhythm(t, duration_s=600.0)
+    assert res.n_surrogates == 0 and res.p_value < 1e-6 and res.rhythmic
+    assert abs(res.dominant_hz - 1 / 1.5) < 0.01
+
+
+def test_null_tail_bound_holds_on_poisson_trains():
+    """Hoeffding's bound is an upper bound of the surrogate tail it replaces."""
+    from myoclonus.signals.rhythm import _grid, _null_tail_bound, _periodogram_max
+
+    rng = np.random.default_rng(8)
+    duration, f_lo, f_hi = 60.0, 2.0 / 60.0, 20.0
+    maxima = np.array([_periodogram_max(rng.uniform(0.0, duration, rng.poisson(50)), duration, f_lo, f_hi)[0]
+                       for _ in range(300)])
+    n_freq = int(_grid(duration, f_lo, f_hi)[3].sum())
+    for x in np.quantile(maxima, [0.5, 0.9, 0.99]):
+        assert np.mean(maxima >= x) <= _null_tail_bound(x, n_freq)
+    # and the early stop still rejects nothing on a Poisson train
+    t = np.sort(rng.uniform(0.0, 600.0, 300))
+    res = analyse_rhythm(t, duration_s=600.0)
+    assert not res.rhythmic and 0 < res.n_surrogates < 199

@@ -8,7 +8,9 @@ import pytest
 from myoclonus.errors import InputError
 from myoclonus.signals.bursts import BURST_COLUMNS, BurstResults
 from myoclonus.signals.results import ChannelStatus
-from myoclonus.signals.silent import SILENT_COLUMNS, detect_silent_periods
+from myoclonus.settings import AnalysisSettings, ChunkSettings
+from myoclonus.signals.bursts import detect_bursts
+from myoclonus.signals.silent import SILENT_COLUMNS, detect_bursts_and_silent_periods, detect_silent_periods
 
 from synthetic import band_noise, make_emg
 
@@ -91,3 +93,24 @@ def test_negative_myoclonus_on_the_project_simulator(sfreq):
         tp, fp, fn = tp + score["tp"], fp + score["fp"], fn + score["fn"]
     assert tp >= 20
     assert 2 * tp / (2 * tp + fp + fn) >= 0.9, (tp, fp, fn)
+
+
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_one_pass_equals_bursts_then_silent_periods_across_chunks(n_threads):
+    """The single conditioning pass gives what the two detectors give one after the other, with
+    many chunks (silences and bursts fall on chunk edges) and channels in threads."""
+    sims = [make_emg(sfreq=1000.0, seed=s, duration_s=120, n_bursts=60, n_silent=60, min_gap_s=0.3, tonic_uv=20.0)
+            for s in (5, 6)]
+    data = np.vstack([sim.data_uv for sim in sims])
+    settings = AnalysisSettings(chunks=ChunkSettings(chunk_s=20.0, overlap_s=5.0, n_threads=n_threads))
+    names = ["EMG R ECR", "EMG L ECR"]
+    bursts, silent = detect_bursts_and_silent_periods(data, 1000.0, names, settings=settings)
+    separate_bursts = detect_bursts(data, 1000.0, names, settings=settings)
+    separate_silent = detect_silent_periods(data, 1000.0, names, bursts=separate_bursts, settings=settings)
+    pd.testing.assert_frame_equal(bursts.events, separate_bursts.events)
+    pd.testing.assert_frame_equal(silent.events, separate_silent.events)
+    assert len(silent) >= 100 and len(bursts) >= 100
+    for sim, name in zip(sims, names):
+        mine = silent.events[silent.events["channel"] == name]
+        score = silent.__class__(events=mine, sfreq=1000.0).compare_detection(sim.silent_onsets_s)
+        assert score["f1"] >= 0.9, score

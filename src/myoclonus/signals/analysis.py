@@ -33,7 +33,7 @@ __all__ = ["Analysis", "analyze"]
 logger = logging.getLogger(__name__)
 
 #: Share of the progress bar given to each stage (burst detection reads the whole file once).
-_PROGRESS = {"bursts": (0.0, 0.7), "silent": (0.7, 0.95), "jerks": (0.95, 1.0)}
+_PROGRESS = {"emg": (0.0, 0.95), "jerks": (0.95, 1.0)}
 
 
 @dataclass
@@ -177,18 +177,12 @@ def _sub_progress(progress: Callable[[float], None] | None, stage: str) -> Calla
     return lambda fraction: progress(lo + (hi - lo) * float(fraction))
 
 
-def _stage_bursts(analysis: Analysis, progress: Callable[[float], None] | None) -> None:
-    from myoclonus.signals.bursts import detect_bursts
+def _stage_bursts_and_silent_periods(analysis: Analysis, progress: Callable[[float], None] | None) -> None:
+    from myoclonus.signals.silent import detect_bursts_and_silent_periods
 
-    analysis.bursts = detect_bursts(analysis.recording, channels=analysis.emg_channels, settings=analysis.settings,
-                                    progress=_sub_progress(progress, "bursts"))
-
-
-def _stage_silent_periods(analysis: Analysis, progress: Callable[[float], None] | None) -> None:
-    from myoclonus.signals.silent import detect_silent_periods
-
-    analysis.silent_periods = detect_silent_periods(analysis.recording, channels=analysis.emg_channels, bursts=analysis.bursts,
-                                                    settings=analysis.settings, progress=_sub_progress(progress, "silent"))
+    analysis.bursts, analysis.silent_periods = detect_bursts_and_silent_periods(
+        analysis.recording, channels=analysis.emg_channels, settings=analysis.settings,
+        progress=_sub_progress(progress, "emg"))
 
 
 def _stage_jerks(analysis: Analysis) -> None:
@@ -270,8 +264,7 @@ def analyze(
     recording, sha = _stage_open(raw_or_path, montage, units)
     emg_channels, notes = _stage_pick_emg(recording, settings)
     analysis = Analysis(recording=recording, settings=settings, input_sha256=sha, emg_channels=emg_channels, stage_warnings=notes)
-    _stage_bursts(analysis, progress)
-    _stage_silent_periods(analysis, progress)
+    _stage_bursts_and_silent_periods(analysis, progress)
     _stage_jerks(analysis)
     _stage_rhythm(analysis)
     _stage_neurophysiology(analysis)  # back-averaging, BP, coherence, evoked responses, origin

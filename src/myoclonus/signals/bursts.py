@@ -111,6 +111,8 @@ class _ChannelOut:
     n_clipped: int
     n_core: int
     n_beats: int
+    #: the cleaned chunk (band-passed, mains and ECG removed), kept only for the silent periods
+    y: np.ndarray | None = None
 
 
 def _background(env: np.ndarray, block: int, step: int = 1) -> tuple[np.ndarray, np.ndarray]:
@@ -421,7 +423,7 @@ def _burst_features(y: np.ndarray, x: np.ndarray, env: np.ndarray, runs: np.ndar
 
 
 def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: tuple[int, int],
-                    filt: EmgFilter, cond: ConditioningSettings, bset: BurstSettings) -> _ChannelOut:
+                    filt: EmgFilter, cond: ConditioningSettings, bset: BurstSettings, keep_signal: bool = False) -> _ChannelOut:
     check_finite(x, name, sfreq, offset)
     block = block_samples(sfreq)
     core_lo, core_hi = core[0] - offset, core[1] - offset
@@ -475,7 +477,8 @@ def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: t
     for i in np.flatnonzero(flat):
         b0 = (nb0 + i) * block
         artefacts.append((name, "flat", (b0 + offset) / sfreq, (min(b0 + block, core_hi) + offset) / sfreq))
-    return _ChannelOut(events, artefacts, int(flat.sum()), int(flat.size), n_clipped, core_hi - core_lo, n_beats_core)
+    return _ChannelOut(events, artefacts, int(flat.sum()), int(flat.size), n_clipped, core_hi - core_lo, n_beats_core,
+                       y if keep_signal else None)
 
 
 # ---------------------------------------------------------------------------- public API
@@ -564,40 +567,50 @@ def detect_bursts(source, sfreq: float | None = None, ch_names: Sequence[str] | 
     """
     settings = _resolve_settings(settings)
     src = as_signal_source(source, sfreq, ch_names)
-    sf = float(src.sfreq)
     emg = pick_emg(src, channels)
+    per_channel: dict[str, list[_ChannelOut]] = {ch.name: [] for ch in emg}
+    mains = None
+    for mains, _, outs in iter_burst_chunks(src, emg, settings, progress=progress):
+        for n, o in outs.items():
+            per_channel[n].append(o)
+    if mains is None:
+        mains, _ = prepare_filters(src, emg, settings)
+    return assemble_bursts(per_channel, emg, float(src.sfreq), mains, settings)
+
+
+def iter_burst_chunks(src, emg: Sequence[ChannelInfo], settings: AnalysisSettings, *, keep_signal: bool = False,
+                      progress: Callable[[float], None] | None = None):
+    """Detect bursts chunk by chunk; yields ``(mains, chunk, {channel: _ChannelOut})`` per chunk.
+
+    With ``keep_signal`` each output carries its cleaned chunk (for the silent periods, which then
+    need no second conditioning pass). Channels run in ``settings.chunks.n_threads`` threads (the
+    compiled kernels and NumPy release the GIL).
+    """
+    sf = float(src.sfreq)
     if sf < 500:
         logger.warning("sampling rate %.0f Hz is below 500 Hz: the EMG band is clipped to %.0f Hz; onsets are coarser.",
                        sf, settings.conditioning.lowpass_max_fraction * sf)
     mains, filters = prepare_filters(src, emg, settings)
     names = [ch.name for ch in emg]
-    n_times = int(src.n_times)
-    per_channel: dict[str, list[_ChannelOut]] = {n: [] for n in names}
-    chunks = list(iter_chunks(n_times, sf, settings.chunks.chunk_s, settings.chunks.overlap_s))
-    n_threads = max(int(settings.chunks.n_threads), 1)
-    executor = ThreadPoolExecutor(max_workers=n_threads) if n_threads > 1 and len(names) > 1 else None
-    try:
+    if not names:
+        return
+    chunks = list(iter_chunks(int(src.n_times), sf, settings.chunks.chunk_s, settings.chunks.overlap_s))
+    n_threads = min(max(int(settings.chunks.n_threads), 1), len(names))
+    with ThreadPoolExecutor(max_workers=n_threads) as executor:
         for k, ck in enumerate(chunks):
-            if not names:
-                break
             data = src.get_data(names, ck.start, ck.stop)
 
             def run(i: int, data=data, ck=ck) -> _ChannelOut:
                 return _detect_channel(np.asarray(data[i]), names[i], sf, ck.start, (ck.core_start, ck.core_stop),
-                                       filters[names[i]], settings.conditioning, settings.bursts)
+                                       filters[names[i]], settings.conditioning, settings.bursts, keep_signal)
 
-            outs = list(executor.map(run, range(len(names)))) if executor else [run(i) for i in range(len(names))]
-            for n, o in zip(names, outs):
-                per_channel[n].append(o)
+            outs = list(executor.map(run, range(len(names)))) if n_threads > 1 else [run(i) for i in range(len(names))]
+            yield mains, ck, dict(zip(names, outs))
             if progress is not None:
                 progress((k + 1) / len(chunks))
-    finally:
-        if executor is not None:
-            executor.shutdown()
-    return _assemble(per_channel, emg, sf, mains, settings)
 
 
-def _assemble(per_channel: dict[str, list[_ChannelOut]], emg: Sequence[ChannelInfo], sfreq: float,
+def assemble_bursts(per_channel: dict[str, list[_ChannelOut]], emg: Sequence[ChannelInfo], sfreq: float,
               mains: MainsReport, settings: AnalysisSettings) -> BurstResults:
     rows, art_rows, status = [], [], {}
     info = {ch.name: ch for ch in emg}

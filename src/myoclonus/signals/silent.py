@@ -41,12 +41,13 @@ import pandas as pd
 from scipy.ndimage import median_filter
 
 from myoclonus.settings import AnalysisSettings, BurstSettings, ConditioningSettings, SilentPeriodSettings
-from myoclonus.signals.bursts import BurstResults, _resolve_settings, check_finite, clean_channel, detect_bursts, prepare_filters
+from myoclonus.signals.bursts import (BurstResults, _resolve_settings, assemble_bursts, check_finite, clean_channel,
+                                      iter_burst_chunks, prepare_filters)
 from myoclonus.signals.chunking import as_signal_source, block_samples, iter_chunks, pick_emg
 from myoclonus.signals.conditioning import EmgFilter, rectified_envelope
 from myoclonus.signals.results import ChannelStatus, EventResults
 
-__all__ = ["SilentPeriodResults", "detect_silent_periods", "SILENT_COLUMNS"]
+__all__ = ["SilentPeriodResults", "detect_silent_periods", "detect_bursts_and_silent_periods", "SILENT_COLUMNS"]
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +58,8 @@ SILENT_COLUMNS = ["channel", "muscle", "side", "onset_s", "offset_s", "duration_
 CONTEXT_MS = 200.0
 #: Gap between a candidate and its context windows, leaving out the transition ramps.
 CONTEXT_GAP_MS = 10.0
+#: Artefacts during which no silence is reported (a clipped, flat or disturbed signal cannot lapse).
+BLOCKING_ARTEFACTS = ("saturation", "flat", "pop", "movement")
 
 
 @dataclass
@@ -92,10 +95,15 @@ def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: t
                     cond: ConditioningSettings, bset: BurstSettings, sset: SilentPeriodSettings, burst_edges: np.ndarray,
                     blocked: np.ndarray) -> list[tuple]:
     check_finite(x, name, sfreq, offset)
+    cc = clean_channel(x, sfreq, offset, filt, cond, bset)  # same cleaned signal as the bursts
+    return _silences(cc.y, sfreq, offset, core, sset, burst_edges, blocked)
+
+
+def _silences(y: np.ndarray, sfreq: float, offset: int, core: tuple[int, int], sset: SilentPeriodSettings,
+              burst_edges: np.ndarray, blocked: np.ndarray) -> list[tuple]:
+    """Silent periods with onset in the chunk's core, from its cleaned signal ``y``."""
     block = block_samples(sfreq)
     core_lo, core_hi = core[0] - offset, core[1] - offset
-    cc = clean_channel(x, sfreq, offset, filt, cond, bset)  # same cleaned signal as the bursts
-    y = cc.y
     env = rectified_envelope(y, sfreq, sset.silent_envelope_ms)
     tonic = _median_level(env, block)
     cand = _runs(env < np.float32(sset.silence_fraction) * tonic)
@@ -157,8 +165,8 @@ def detect_silent_periods(source, sfreq: float | None = None, ch_names: Sequence
     channels : sequence of str | None
         Restrict to these channels.
     bursts : BurstResults | None
-        Bursts of the same recording (to exclude silences preceded by a burst); detected here
-        when not given.
+        Bursts of the same recording (to exclude silences preceded by a burst); detected here,
+        in the same pass, when not given (:func:`detect_bursts_and_silent_periods`).
     settings : AnalysisSettings | None
         Uses ``conditioning``, ``silent`` (and ``bursts`` when bursts are detected here).
     progress : callable | None
@@ -168,18 +176,19 @@ def detect_silent_periods(source, sfreq: float | None = None, ch_names: Sequence
     -------
     SilentPeriodResults
     """
+    if bursts is None:
+        return detect_bursts_and_silent_periods(source, sfreq, ch_names, channels=channels, settings=settings,
+                                                progress=progress)[1]
     settings = _resolve_settings(settings)
     src = as_signal_source(source, sfreq, ch_names)
     sf = float(src.sfreq)
     emg = pick_emg(src, channels)
-    if bursts is None:
-        bursts = detect_bursts(src, channels=[c.name for c in emg], settings=settings)
-    mains, filters = prepare_filters(src, emg, settings)
+    _, filters = prepare_filters(src, emg, settings)
     names = [ch.name for ch in emg]
     bursts_by_ch = {n: bursts.events[bursts.events["channel"] == n][["onset_s", "offset_s"]].to_numpy(float)
                     if len(bursts.events) else np.empty((0, 2)) for n in names}
     art = bursts.artefacts
-    blocked_by_ch = {n: art[(art["channel"] == n) & (art["kind"].isin(["saturation", "flat", "pop", "movement"]))][["onset_s", "offset_s"]].to_numpy(float)
+    blocked_by_ch = {n: art[(art["channel"] == n) & (art["kind"].isin(BLOCKING_ARTEFACTS))][["onset_s", "offset_s"]].to_numpy(float)
                      if len(art) else np.empty((0, 2)) for n in names}
     rows: list[tuple] = []
     info = {c.name: c for c in emg}
@@ -194,8 +203,63 @@ def detect_silent_periods(source, sfreq: float | None = None, ch_names: Sequence
             rows.extend((n, info[n].muscle, info[n].side, *e) for e in ev)
         if progress is not None:
             progress((k + 1) / len(chunks))
+    return _results(rows, sf, bursts, names, settings)
+
+
+def detect_bursts_and_silent_periods(source, sfreq: float | None = None, ch_names: Sequence[str] | None = None, *,
+                                     channels: Sequence[str] | None = None, settings: AnalysisSettings | None = None,
+                                     progress: Callable[[float], None] | None = None) -> tuple[BurstResults, SilentPeriodResults]:
+    """Bursts and silent periods from one conditioning pass per chunk.
+
+    The same results as :func:`~myoclonus.signals.bursts.detect_bursts` followed by
+    :func:`detect_silent_periods` with those bursts, at the cost of one: the silent periods of a
+    chunk are searched in the cleaned signal the burst detector kept, once the next chunk's
+    bursts are known (a silence near the end of a chunk's core may hold a burst of the next).
+
+    Parameters and errors as for :func:`~myoclonus.signals.bursts.detect_bursts`.
+
+    Returns
+    -------
+    (BurstResults, SilentPeriodResults)
+    """
+    settings = _resolve_settings(settings)
+    src = as_signal_source(source, sfreq, ch_names)
+    sf = float(src.sfreq)
+    emg = pick_emg(src, channels)
+    info = {c.name: c for c in emg}
+    per_channel: dict[str, list] = {c.name: [] for c in emg}
+    rows: list[tuple] = []
+
+    def silences_of(ck, signals: dict[str, np.ndarray]) -> None:
+        for n, y in signals.items():
+            recent = per_channel[n][-3:]  # this chunk and its neighbours hold every burst within reach
+            edges = np.array([e[:2] for o in recent for e in o.events], float).reshape(-1, 2)
+            blocked = np.array([a[2:] for o in recent for a in o.artefacts if a[1] in BLOCKING_ARTEFACTS], float).reshape(-1, 2)
+            ev = _silences(y, sf, ck.start, (ck.core_start, ck.core_stop), settings.silent, edges, blocked)
+            rows.extend((n, info[n].muscle, info[n].side, *e) for e in ev)
+
+    pending = None
+    mains = None
+    for mains, ck, outs in iter_burst_chunks(src, emg, settings, keep_signal=True, progress=progress):
+        for n, o in outs.items():
+            per_channel[n].append(o)
+        if pending is not None:
+            silences_of(*pending)
+        pending = (ck, {n: o.y for n, o in outs.items()})
+        for o in outs.values():
+            o.y = None  # the pending dict holds the only reference: freed after use
+    if pending is not None:
+        silences_of(*pending)
+    if mains is None:
+        mains, _ = prepare_filters(src, emg, settings)
+    bursts = assemble_bursts(per_channel, emg, sf, mains, settings)
+    return bursts, _results(rows, sf, bursts, list(info), settings)
+
+
+def _results(rows: list[tuple], sfreq: float, bursts: BurstResults, names: list[str],
+             settings: AnalysisSettings) -> SilentPeriodResults:
     events = pd.DataFrame(rows, columns=SILENT_COLUMNS)
     if len(events):
         events = events.sort_values(["onset_s", "channel"], kind="stable").reset_index(drop=True)
     status = {n: bursts.channel_status.get(n, ChannelStatus(n)) for n in names}
-    return SilentPeriodResults(events=events, sfreq=sf, channel_status=status, artefacts=art, settings=settings)
+    return SilentPeriodResults(events=events, sfreq=sfreq, channel_status=status, artefacts=bursts.artefacts, settings=settings)
