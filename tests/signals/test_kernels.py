@@ -20,6 +20,12 @@ def _resonators(freqs_hz) -> np.ndarray:
     return np.vstack([signal.tf2sos(*signal.iirpeak(f, 30.0, fs=SFREQ)) for f in freqs_hz]) if freqs_hz else np.zeros((0, 6))
 
 
+def _condition(x, sos, res, pad, block, clip_sd, stride, delay=0):
+    """One channel through the multi-channel kernel."""
+    return kernels.condition_emg(x[None, :], np.zeros(1, np.int64), pad, x.size, delay, sos, np.zeros((1, sos.shape[0], 2)),
+                                 res[None, :, :], np.zeros((1, res.shape[0], 2)), block, clip_sd, stride)[0]
+
+
 def _reference(x, sos, res, block, clip_sd, start=0):
     """The same conditioning written with scipy.signal.sosfilt over the whole signal, one harmonic
     at a time, with the block medians taken over every sample."""
@@ -41,7 +47,7 @@ def test_band_pass_matches_scipy_sosfilt_for_every_order():
     x = np.random.default_rng(0).normal(0.0, 10.0, 10_000).astype(np.float32)
     for order in (1, 2, 3, 4):
         sos = _band_pass_sos(order)
-        y = kernels.condition_emg(x, sos, np.zeros((sos.shape[0], 2)), np.zeros((0, 6)), np.zeros((0, 2)), 0, 2048, 4.0, 1)
+        y = _condition(x, sos, np.zeros((0, 6)), 0, 2048, 4.0, 1)
         np.testing.assert_allclose(y, signal.sosfilt(sos, x.astype(np.float64)), rtol=1e-5, atol=1e-4)
 
 
@@ -53,13 +59,37 @@ def test_mains_subtraction_matches_the_blockwise_reference():
     x = x.astype(np.float32)
     sos, res = _band_pass_sos(), _resonators((50.0, 150.0))
     block = int(SFREQ)
-    y = kernels.condition_emg(x, sos, np.zeros((2, 2)), res, np.zeros((2, 2)), 0, block, 4.0, 1)
+    y = _condition(x, sos, res, 0, block, 4.0, 1)
     ref = _reference(x, sos, res, block, 4.0)
     np.testing.assert_allclose(y, ref, rtol=1e-4, atol=1e-3)
-    # the warm-up samples are only band-passed, and the blocks start after them
-    start = 700
-    y2 = kernels.condition_emg(x, sos, np.zeros((2, 2)), res, np.zeros((2, 2)), start, block, 4.0, 1)
-    np.testing.assert_allclose(y2, _reference(x, sos, res, block, 4.0, start), rtol=1e-4, atol=1e-3)
+    # a mirrored warm-up is only band-passed and dropped, the blocks start after it; the delay advances the output
+    pad, delay = 700, 9
+    y2 = _condition(x, sos, res, pad, block, 4.0, 1, delay)
+    ref = _reference(np.concatenate((x[pad:0:-1], x)), sos, res, block, 4.0, pad)[pad:]
+    np.testing.assert_allclose(y2[: x.size - delay], ref[delay:], rtol=1e-4, atol=1e-3)
+    assert not y2[x.size - delay:].any()
+
+
+def test_channels_side_by_side_equal_one_at_a_time():
+    """Channels with different harmonics (zero rows pad the shorter lists) give what each gives alone."""
+    rng = np.random.default_rng(4)
+    t = np.arange(int(4 * SFREQ)) / SFREQ
+    x = np.vstack([rng.normal(0.0, 5.0, t.size) + a * np.sin(2 * np.pi * 50.0 * t) for a in (0.0, 40.0, 90.0)]).astype(np.float32)
+    sos = _band_pass_sos()
+    lines = [(), (50.0,), (50.0, 150.0)]
+    res = np.zeros((3, 2, 6))
+    for c, f in enumerate(lines):
+        if f:
+            res[c, : len(f)] = _resonators(f)
+    zi = rng.normal(0.0, 1.0, (3, 2, 2))
+    res_zi = rng.normal(0.0, 1.0, (3, 2, 2)) * (res[:, :, :1] != 0)
+    rows = np.arange(3, dtype=np.int64)
+    together = kernels.condition_emg(x, rows, 300, x.shape[1] - 500, 7, sos, zi.copy(), res, res_zi, 2048, 4.0, 8)
+    for c, f in enumerate(lines):
+        k = len(f)
+        alone = kernels.condition_emg(x, rows[c:c + 1], 300, x.shape[1] - 500, 7, sos, zi[c:c + 1].copy(), res[c:c + 1, :k].copy(),
+                                      res_zi[c:c + 1, :k].copy(), 2048, 4.0, 8)[0]
+        np.testing.assert_allclose(together[c], alone, rtol=1e-6, atol=1e-5)
 
 
 def test_mains_clip_level_from_a_subsample_stays_close():
@@ -67,8 +97,8 @@ def test_mains_clip_level_from_a_subsample_stays_close():
     t = np.arange(int(10 * SFREQ)) / SFREQ
     x = (rng.normal(0.0, 5.0, t.size) + 50.0 * np.sin(2 * np.pi * 50.0 * t)).astype(np.float32)
     sos, res = _band_pass_sos(), _resonators((50.0,))
-    full = kernels.condition_emg(x, sos, np.zeros((2, 2)), res, np.zeros((1, 2)), 0, 2048, 4.0, 1)
-    sub = kernels.condition_emg(x, sos, np.zeros((2, 2)), res, np.zeros((1, 2)), 0, 2048, 4.0, 8)
+    full = _condition(x, sos, res, 0, 2048, 4.0, 1)
+    sub = _condition(x, sos, res, 0, 2048, 4.0, 8)
     settled = slice(int(3 * SFREQ), None)  # after the resonators' start-up from rest (clipped hard)
     assert np.std(full[settled] - sub[settled]) < 0.01 * np.std(full[settled])
 
@@ -105,3 +135,24 @@ def test_candidate_runs_match_the_numpy_formulation(n_env, n, block, seed):
     high = rng.uniform(0.5, 1.0, n_blocks).astype(np.float32)
     got = kernels.candidate_runs(envs, lows, envs[-1].copy(), high, block)
     np.testing.assert_array_equal(got, _runs_reference(envs, lows, envs[-1], high, block))
+
+
+def _clipping_reference(x, block, min_run):
+    """Maximal runs of >= min_run equal samples whose value is a rail of the block where they start."""
+    out, i = [], 0
+    while i < x.size:
+        j = i + 1
+        while j < x.size and x[j] == x[i]:
+            j += 1
+        seg = x[(i // block) * block:(i // block + 1) * block]
+        if j - i >= min_run and seg.max() != seg.min() and x[i] in (seg.max(), seg.min()):
+            out.append((i, j))
+        i = j
+    return np.asarray(out, int).reshape(-1, 2)
+
+
+@settings(max_examples=80, deadline=None)
+@given(n=st.integers(1, 300), block=st.integers(1, 50), levels=st.integers(2, 5), seed=st.integers(0, 10_000))
+def test_clipped_runs_match_the_reference(n, block, levels, seed):
+    x = np.random.default_rng(seed).integers(0, levels, n).astype(np.float32)  # few levels: many equal runs
+    np.testing.assert_array_equal(kernels.clipped_runs(x, block, 3), _clipping_reference(x, block, 3))

@@ -14,6 +14,8 @@ from functools import lru_cache
 import numpy as np
 from scipy import signal
 
+from myoclonus.signals import kernels
+
 __all__ = [
     "find_clipping",
     "flat_block_mask",
@@ -110,38 +112,10 @@ def find_clipping(x: np.ndarray, block: int) -> np.ndarray:
     ndarray, shape (n_intervals, 2)
         ``[start, stop)`` sample intervals of at least :data:`CLIP_MIN_RUN` equal samples at a rail.
     """
-    n = x.size
-    if n < CLIP_MIN_RUN:
+    x = np.ascontiguousarray(x)
+    if x.size < CLIP_MIN_RUN:
         return np.empty((0, 2), int)
-    same = x[1:] == x[:-1]
-    if not same.any():  # the common case for live EMG: nothing to check
-        return np.empty((0, 2), int)
-    runs = _runs(np.concatenate(([False], same)))
-    runs[:, 0] -= 1  # a run of k equal differences is k + 1 equal samples
-    runs = runs[(runs[:, 1] - runs[:, 0]) >= CLIP_MIN_RUN]
-    if runs.size == 0:
-        return runs
-    blk = runs[:, 0] // block
-    keep = np.zeros(runs.shape[0], bool)
-    for b in np.unique(blk):
-        seg = x[b * block : (b + 1) * block]
-        hi, lo = seg.max(), seg.min()
-        if hi == lo:
-            continue
-        sel = blk == b
-        v = x[runs[sel, 0]]
-        keep[sel] = (v == hi) | (v == lo)
-    return runs[keep]
-
-
-def _runs(mask: np.ndarray) -> np.ndarray:
-    """``[start, stop)`` of the True runs of a boolean array."""
-    if mask.size == 0:
-        return np.empty((0, 2), int)
-    d = np.diff(mask.astype(np.int8), prepend=0, append=0)
-    starts = np.flatnonzero(d == 1)
-    stops = np.flatnonzero(d == -1)
-    return np.column_stack((starts, stops))
+    return kernels.clipped_runs(x, int(block), CLIP_MIN_RUN)
 
 
 def flat_block_mask(y: np.ndarray, block: int) -> np.ndarray:

@@ -57,8 +57,8 @@ from myoclonus.signals import artefacts as art
 from myoclonus.signals.channels import ChannelInfo
 from myoclonus.signals.chunking import as_signal_source, block_samples, iter_chunks, pick_emg
 from myoclonus.signals import kernels
-from myoclonus.signals.conditioning import (EmgFilter, MainsReport, apply_filter, design_emg_filter, detect_mains,
-                                             rectified_moving_averages)
+from myoclonus.signals.conditioning import (EmgFilter, MainsReport, apply_filter, apply_filters, design_emg_filter,
+                                             detect_mains, rectified_moving_averages)
 from myoclonus.signals.results import ChannelStatus, EventResults
 
 __all__ = ["BurstResults", "detect_bursts", "BURST_COLUMNS"]
@@ -111,8 +111,8 @@ class _ChannelOut:
     n_clipped: int
     n_core: int
     n_beats: int
-    #: the cleaned chunk (band-passed, mains and ECG removed), kept only for the silent periods
-    y: np.ndarray | None = None
+    #: envelope of the cleaned chunk for the silent periods (only when asked for)
+    silent_env: np.ndarray | None = None
 
 
 def _background(env: np.ndarray, block: int, step: int = 1) -> tuple[np.ndarray, np.ndarray]:
@@ -224,7 +224,7 @@ def _envelopes(y: np.ndarray, sfreq: float, block: int, cond: ConditioningSettin
     envs = rectified_moving_averages(y, sfreq, windows)
     env = envs[0]
     env_d = envs[1] if det_ms > env_ms else env
-    step = _stat_step(sfreq, block, env_ms)
+    step = subsample_step(sfreq, block, env_ms)
     backgrounds = [_background(e, block, step) for e in envs]
     # levels per block (the same float32 operations as per sample, on fewer values)
     off_sd, on_sd = np.float32(bset.offset_threshold_sd), np.float32(bset.onset_threshold_sd)
@@ -242,7 +242,7 @@ def envelope_window_ms(sfreq: float, cond: ConditioningSettings) -> float:
     return max(float(cond.envelope_ms), MIN_ENVELOPE_SAMPLES * 1000.0 / float(sfreq))
 
 
-def _stat_step(sfreq: float, block: int, envelope_ms: float) -> int:
+def subsample_step(sfreq: float, block: int, envelope_ms: float) -> int:
     """Subsampling step for the background percentiles: the envelope is a moving average over
     ``envelope_ms``, so five values per window keep its distribution (the step divides the block)."""
     step = max(int(envelope_ms * sfreq / 1000.0 / 5.0), 1)
@@ -339,11 +339,13 @@ class CleanChannel:
 
 
 def clean_channel(x: np.ndarray, sfreq: float, offset: int, filt: EmgFilter, cond: ConditioningSettings,
-                  bset: BurstSettings) -> CleanChannel:
+                  bset: BurstSettings, y: np.ndarray | None = None) -> CleanChannel:
     """Band-pass, remove mains and ECG, and find the candidate burst runs (shared by the burst
-    and silent-period detectors so both see the same cleaned signal)."""
+    and silent-period detectors so both see the same cleaned signal). ``y``: ``x`` already
+    conditioned (:func:`~myoclonus.signals.conditioning.apply_filters` on several channels)."""
     block = block_samples(sfreq)
-    y = apply_filter(x, filt, block=block, at_recording_start=offset == 0)
+    if y is None:
+        y = apply_filter(x, filt, block=block, at_recording_start=offset == 0)
     merge_gap = int(round(bset.merge_gap_ms * sfreq / 1000.0))
     env, mean, low, env_d, high_d, candidates = _envelopes(y, sfreq, block, cond, bset)
     runs = _hysteresis(candidates, merge_gap)
@@ -423,11 +425,13 @@ def _burst_features(y: np.ndarray, x: np.ndarray, env: np.ndarray, runs: np.ndar
 
 
 def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: tuple[int, int],
-                    filt: EmgFilter, cond: ConditioningSettings, bset: BurstSettings, keep_signal: bool = False) -> _ChannelOut:
-    check_finite(x, name, sfreq, offset)
+                    filt: EmgFilter, cond: ConditioningSettings, bset: BurstSettings, silent_envelope_ms: float | None = None,
+                    y: np.ndarray | None = None) -> _ChannelOut:
+    if y is None:
+        check_finite(x, name, sfreq, offset)
     block = block_samples(sfreq)
     core_lo, core_hi = core[0] - offset, core[1] - offset
-    cc = clean_channel(x, sfreq, offset, filt, cond, bset)
+    cc = clean_channel(x, sfreq, offset, filt, cond, bset, y)
     y, env, mean, low, runs = cc.y, cc.env, cc.mean, cc.low, cc.runs
     artefacts: list[tuple] = []
     n_beats_core = 0
@@ -477,8 +481,9 @@ def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: t
     for i in np.flatnonzero(flat):
         b0 = (nb0 + i) * block
         artefacts.append((name, "flat", (b0 + offset) / sfreq, (min(b0 + block, core_hi) + offset) / sfreq))
+    silent_env = None if silent_envelope_ms is None else rectified_moving_averages(y, sfreq, (silent_envelope_ms,))[0]
     return _ChannelOut(events, artefacts, int(flat.sum()), int(flat.size), n_clipped, core_hi - core_lo, n_beats_core,
-                       y if keep_signal else None)
+                       silent_env)
 
 
 # ---------------------------------------------------------------------------- public API
@@ -578,12 +583,12 @@ def detect_bursts(source, sfreq: float | None = None, ch_names: Sequence[str] | 
     return assemble_bursts(per_channel, emg, float(src.sfreq), mains, settings)
 
 
-def iter_burst_chunks(src, emg: Sequence[ChannelInfo], settings: AnalysisSettings, *, keep_signal: bool = False,
-                      progress: Callable[[float], None] | None = None):
+def iter_burst_chunks(src, emg: Sequence[ChannelInfo], settings: AnalysisSettings, *,
+                      silent_envelope_ms: float | None = None, progress: Callable[[float], None] | None = None):
     """Detect bursts chunk by chunk; yields ``(mains, chunk, {channel: _ChannelOut})`` per chunk.
 
-    With ``keep_signal`` each output carries its cleaned chunk (for the silent periods, which then
-    need no second conditioning pass). Channels run in ``settings.chunks.n_threads`` threads (the
+    With ``silent_envelope_ms`` each output carries the envelope of its cleaned chunk over that
+    window (for the silent periods, which then need no second conditioning pass). Channels run in ``settings.chunks.n_threads`` threads (the
     compiled kernels and NumPy release the GIL).
     """
     sf = float(src.sfreq)
@@ -596,16 +601,25 @@ def iter_burst_chunks(src, emg: Sequence[ChannelInfo], settings: AnalysisSetting
         return
     chunks = list(iter_chunks(int(src.n_times), sf, settings.chunks.chunk_s, settings.chunks.overlap_s))
     n_threads = min(max(int(settings.chunks.n_threads), 1), len(names))
+    groups = [list(range(len(names)))[g::n_threads] for g in range(n_threads)]
+    block = block_samples(sf)
     with ThreadPoolExecutor(max_workers=n_threads) as executor:
         for k, ck in enumerate(chunks):
             data = src.get_data(names, ck.start, ck.stop)
 
-            def run(i: int, data=data, ck=ck) -> _ChannelOut:
-                return _detect_channel(np.asarray(data[i]), names[i], sf, ck.start, (ck.core_start, ck.core_stop),
-                                       filters[names[i]], settings.conditioning, settings.bursts, keep_signal)
+            def run(group: list[int], data=data, ck=ck) -> list[_ChannelOut]:
+                for i in group:
+                    check_finite(data[i], names[i], sf, ck.start)
+                # the channels of a group are conditioned side by side (one compiled pass)
+                y = apply_filters(data, [filters[names[i]] for i in group], rows=group, block=block, at_recording_start=ck.start == 0)
+                return [_detect_channel(np.asarray(data[i]), names[i], sf, ck.start, (ck.core_start, ck.core_stop),
+                                        filters[names[i]], settings.conditioning, settings.bursts, silent_envelope_ms, y[j])
+                        for j, i in enumerate(group)]
 
-            outs = list(executor.map(run, range(len(names)))) if n_threads > 1 else [run(i) for i in range(len(names))]
-            yield mains, ck, dict(zip(names, outs))
+            outs: dict[str, _ChannelOut] = {}
+            for group, result in zip(groups, executor.map(run, groups) if n_threads > 1 else map(run, groups)):
+                outs.update((names[i], o) for i, o in zip(group, result))
+            yield mains, ck, {n: outs[n] for n in names}
             if progress is not None:
                 progress((k + 1) / len(chunks))
 

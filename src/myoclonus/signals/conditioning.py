@@ -29,6 +29,7 @@ __all__ = [
     "design_emg_filter",
     "band_edges_hz",
     "apply_filter",
+    "apply_filters",
     "rectified_envelope",
     "rectified_moving_averages",
 ]
@@ -233,9 +234,6 @@ MAINS_CLIP_SD = 4.0
 MAINS_CLIP_MEDIAN_SAMPLES = 256
 #: Length of the mirrored start that warms the filters up at the start of the recording.
 WARMUP_S = 0.5
-#: No mains resonator (shape of the resonator table).
-_NO_MAINS = np.zeros((0, 6))
-_NO_STATE = np.zeros((0, 2))
 
 
 def apply_filter(x: np.ndarray, filt: EmgFilter, *, block: int | None = None, at_recording_start: bool = False) -> np.ndarray:
@@ -261,33 +259,47 @@ def apply_filter(x: np.ndarray, filt: EmgFilter, *, block: int | None = None, at
     ndarray, float32, shape (n_times,)
         The delay-compensated band-passed signal; the last ``delay_samples`` samples are zero.
     """
-    x32 = np.ascontiguousarray(x, dtype=np.float32)
-    if x32.size == 0:
-        return x32.copy()
-    pad = 0
-    if at_recording_start:
-        pad = min(int(round(WARMUP_S * filt.sfreq)), x32.size - 1)
-        if pad > 0:
-            x32 = np.concatenate((x32[pad:0:-1], x32))  # mirror: no step at the junction
-    zi = signal.sosfilt_zi(filt.sos) * np.float64(x32[0])
-    warm = at_recording_start and bool(filt.mains_sos)
-    if warm:
+    return apply_filters(x, [filt], block=block, at_recording_start=at_recording_start)[0]
+
+
+def apply_filters(x: np.ndarray, filters: list[EmgFilter], *, rows: list[int] | None = None, block: int | None = None,
+                  at_recording_start: bool = False) -> np.ndarray:
+    """:func:`apply_filter` for several channels at once (``rows`` of ``x``, default all; one filter each).
+
+    The channels are filtered side by side (:func:`myoclonus.signals.kernels.condition_emg`),
+    read in place from ``x`` (no copy); they must share the band-pass (same sampling rate and
+    settings); their mains harmonics may differ.
+    """
+    x = np.atleast_2d(x)
+    if not (x.flags.c_contiguous and x.dtype in (np.float32, np.float64)):
+        x = np.ascontiguousarray(x, dtype=np.float64)
+    idx = np.arange(x.shape[0], dtype=np.int64) if rows is None else np.asarray(rows, np.int64)
+    nc, n = idx.size, x.shape[1]
+    if n == 0 or nc == 0:
+        return np.zeros((nc, n), np.float32)
+    base = filters[0]
+    if any(f.delay_samples != base.delay_samples or not np.array_equal(f.sos, base.sos) for f in filters):
+        raise ValueError("apply_filters needs filters that share the band-pass")
+    pad = min(int(round(WARMUP_S * base.sfreq)), n - 1) if at_recording_start else 0
+    sos = np.ascontiguousarray(base.sos, dtype=np.float64)
+    # the mirrored warm-up starts at sample ``pad``: the filters start in the steady state of that value
+    zi = signal.sosfilt_zi(sos)[None, :, :] * x[idx, pad].astype(np.float64)[:, None, None]
+    n_h = max(len(f.mains_sos) for f in filters)
+    res = np.zeros((nc, n_h, 6))
+    res_zi = np.zeros((nc, n_h, 2))
+    for c, f in enumerate(filters):
+        if f.mains_sos:
+            res[c, : len(f.mains_sos)] = np.vstack(f.mains_sos)
+    if at_recording_start and n_h:
         # the mains resonators start in the steady state of the line fitted to the band-passed start
-        bp = kernels.condition_emg(x32[: pad + int(round(filt.sfreq))], filt.sos, zi.copy(), _NO_MAINS, _NO_STATE, 0, 1 << 30, 0.0, 1)
-        res_zi = np.vstack([_steady_state(bp[pad:], sos, f0, filt.sfreq) for f0, sos in zip(filt.notch_hz, filt.mains_sos)])
-    else:
-        res_zi = np.zeros((len(filt.mains_sos), 2))
-    res = np.vstack(filt.mains_sos) if filt.mains_sos else _NO_MAINS
-    blk = int(block or x32.size)
-    # the mirrored warm-up is only band-passed; mains removal and its blocks start at the first sample of x
-    y = kernels.condition_emg(x32, filt.sos, zi, res, res_zi, pad, blk, MAINS_CLIP_SD, max(blk // MAINS_CLIP_MEDIAN_SAMPLES, 1))
-    y = y[pad:]
-    d = filt.delay_samples
-    if d:
-        out = np.zeros_like(y)
-        out[: y.size - d] = y[d:]
-        return out
-    return y
+        head = min(int(round(base.sfreq)), n)
+        bp = kernels.condition_emg(x, idx, pad, head, 0, sos, zi.copy(), np.zeros((nc, 0, 6)), np.zeros((nc, 0, 2)), head + pad, 0.0, 1)
+        for c, f in enumerate(filters):
+            for h, (f0, sec) in enumerate(zip(f.notch_hz, f.mains_sos)):
+                res_zi[c, h] = _steady_state(bp[c], sec, f0, base.sfreq)[0]
+    blk = int(block or n)
+    return kernels.condition_emg(x, idx, pad, n, base.delay_samples, sos, zi, res, res_zi, blk, MAINS_CLIP_SD,
+                                 max(blk // MAINS_CLIP_MEDIAN_SAMPLES, 1))
 
 
 def _steady_state(y: np.ndarray, sos: np.ndarray, f0: float, sfreq: float) -> np.ndarray:

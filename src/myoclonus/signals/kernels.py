@@ -15,130 +15,103 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["condition_emg", "rectified_moving_averages", "candidate_runs"]
+__all__ = ["condition_emg", "rectified_moving_averages", "candidate_runs", "runs_below", "clipped_runs"]
 
 
 @njit(nogil=True, cache=True)
-def _section_pair(src, offset, dst, m, sos, s, z):  # pragma: no cover - compiled
-    """Sections ``s`` and ``s + 1`` (when present) over ``src[offset:offset + m]`` into ``dst[:m]``.
-
-    The states live in local variables (``z`` holds them between blocks): the two recursions are
-    independent from one sample to the next, so the processor overlaps them.
-    """
-    pair = s + 1 < sos.shape[0]
-    a = sos[s]
-    b = sos[s + 1] if pair else sos[s]
-    a0, a1, a2, a4, a5 = a[0], a[1], a[2], a[4], a[5]
-    b0, b1, b2, b4, b5 = b[0], b[1], b[2], b[4], b[5]
-    za0, za1, zb0, zb1 = z[s, 0], z[s, 1], 0.0, 0.0
-    if pair:
-        zb0, zb1 = z[s + 1, 0], z[s + 1, 1]
-    for j in range(m):
-        v = np.float64(src[offset + j])
-        o = a0 * v + za0
-        za0 = a1 * v - a4 * o + za1
-        za1 = a2 * v - a5 * o
-        if pair:
-            w = b0 * o + zb0
-            zb0 = b1 * o - b4 * w + zb1
-            zb1 = b2 * o - b5 * w
-            o = w
-        dst[j] = o
-    z[s, 0], z[s, 1] = za0, za1
-    if pair:
-        z[s + 1, 0], z[s + 1, 1] = zb0, zb1
-
-
-@njit(nogil=True, cache=True)
-def _band_pass(x, lo, u, m, sos, z):  # pragma: no cover - compiled
-    """All band-pass sections over ``x[lo:lo + m]`` into ``u[:m]``, two sections per pass."""
-    _section_pair(x, lo, u, m, sos, 0, z)
-    for s in range(2, sos.shape[0], 2):
-        _section_pair(u, 0, u, m, sos, s, z)
-
-
-@njit(nogil=True, cache=True)
-def _first_pass(u, m1, resid, m, r, p):  # pragma: no cover - compiled
-    """A harmonic's first resonator pass over ``u[:m]``: the line into ``m1``, ``u - m1`` into ``resid``."""
-    r0, r1, r2, r4, r5 = r[0], r[1], r[2], r[4], r[5]
-    z0, z1 = p[0], p[1]
-    for j in range(m):
-        v = u[j]
-        o = r0 * v + z0
-        z0 = r1 * v - r4 * o + z1
-        z1 = r2 * v - r5 * o
-        m1[j] = o
-        resid[j] = v - o
-    p[0], p[1] = z0, z1
-
-
-@njit(nogil=True, cache=True)
-def _second_pass(u, m1, resid, m, level, r, p):  # pragma: no cover - compiled
-    """A harmonic's second resonator pass on ``m1 + clipped residual``; the line is subtracted from ``u``."""
-    r0, r1, r2, r4, r5 = r[0], r[1], r[2], r[4], r[5]
-    z0, z1 = p[0], p[1]
-    for j in range(m):
-        c = min(max(resid[j], -level), level)
-        w = m1[j] + c
-        o = r0 * w + z0
-        z0 = r1 * w - r4 * o + z1
-        z1 = r2 * w - r5 * o
-        u[j] -= o
-    p[0], p[1] = z0, z1
-
-
-@njit(nogil=True, cache=True)
-def condition_emg(x, sos, zi, res_sos, res_zi, start, block, clip_sd, stride):  # pragma: no cover - compiled
-    """Band-pass cascade followed by the robust subtraction of each mains harmonic, block by block.
+def condition_emg(x, rows, pad, n_in, delay, sos, zi, res_sos, res_zi, block, clip_sd, stride):  # pragma: no cover - compiled
+    """Band-pass cascade followed by the robust subtraction of each mains harmonic, block by block,
+    for several channels at once.
 
     Band-pass: second-order sections in transposed direct form II (as ``scipy.signal.sosfilt``).
-    Mains, per block of ``block`` samples and per harmonic in order: a resonator gives the line
-    ``m1``; the residual ``u - m1`` is clipped at ``clip_sd`` robust SD (1.4826 x the median of
-    its absolute value over every ``stride``-th sample of the block); a second resonator run on
-    ``m1 + clipped residual`` gives the line ``m2`` that is subtracted. Every filter carries its
-    state across blocks, so the result is that of one pass over the whole signal.
+    Mains, per block of ``block`` samples, per channel and per harmonic in order: a resonator
+    gives the line ``m1``; the residual ``u - m1`` is clipped at ``clip_sd`` robust SD (1.4826 x
+    the median of its absolute value over every ``stride``-th sample of the block); a second
+    resonator run on ``m1 + clipped residual`` gives the line ``m2`` that is subtracted. Every
+    filter carries its state across blocks, so the result is that of one pass over the whole
+    signal. The channels advance together sample by sample: an IIR filter is a chain of
+    dependent operations, and independent chains side by side keep the processor busy.
 
     Parameters
     ----------
-    x : float32[:]
-        Raw EMG.
+    x : float[:, :]
+        Raw EMG, (channels, samples); rows ``rows`` are filtered, their first ``n_in`` samples.
+    rows : int64[:]
+    pad : int
+        A mirror image of samples ``pad .. 1`` is filtered first (band-pass only: it lets the
+        filters settle) and dropped; the mains removal and its blocks start at sample 0.
+    n_in : int
+    delay : int
+        The output is advanced by this many samples (the band-pass group delay); the last
+        ``delay`` output samples are zero.
     sos : float64[:, 6]
-        Band-pass sections ``b0 b1 b2 a0 a1 a2`` (``a0 == 1``).
-    zi : float64[:, 2]
-        Initial band-pass state per section (updated in place).
-    res_sos : float64[:, 6]
-        One resonator section per mains harmonic (may have no rows).
-    res_zi : float64[:, 2]
-        Initial state of each harmonic's resonators (both passes start from it).
-    start : int
-        Samples only band-passed (a warm-up); the mains removal and its blocks start here.
+        Band-pass sections ``b0 b1 b2 a0 a1 a2`` (``a0 == 1``), shared by the channels.
+    zi : float64[:, :, 2]
+        Initial band-pass state, (channels, sections, 2).
+    res_sos : float64[:, :, 6]
+        Resonator section per channel and mains harmonic (all-zero rows: no harmonic).
+    res_zi : float64[:, :, 2]
+        Initial state of each resonator (both passes start from it).
     block : int
     clip_sd : float
     stride : int
 
     Returns
     -------
-    float32[:]
+    float32[:, :]
+        (len(rows), n_in).
     """
-    n = x.size
-    y = np.empty(n, np.float32)
-    size = max(min(block, n), 1)
-    u = np.empty(size, np.float64)  # the block, band-passed, with the harmonics so far removed
-    m1 = np.empty(size, np.float64)
-    resid = np.empty(size, np.float64)
+    nc = rows.size
+    n_sec = sos.shape[0]
+    n_h = res_sos.shape[1]
+    n = pad + n_in  # samples filtered
+    y = np.zeros((nc, n_in), np.float32)
+    size = max(min(max(block, pad), n), 1)
+    u = np.empty((size, nc))  # sample-major: the channel loop is innermost
+    m1 = np.empty((size, nc))
+    resid = np.empty((size, nc))
+    z = zi.copy()
     p1 = res_zi.copy()  # first-pass resonator states
     p2 = res_zi.copy()  # second-pass resonator states
+    level = np.empty(nc)
     lo = 0
     while lo < n:
-        m = min(block if lo >= start else start - lo, n - lo)
-        _band_pass(x, lo, u, m, sos, zi)
-        if lo >= start:
-            for h in range(res_sos.shape[0]):
-                _first_pass(u, m1, resid, m, res_sos[h], p1[h])
-                level = 1.4826 * clip_sd * np.median(np.abs(resid[:m:stride]))
-                _second_pass(u, m1, resid, m, level, res_sos[h], p2[h])
+        m = min(block if lo >= pad else pad - lo, n - lo)
         for j in range(m):
-            y[lo + j] = u[j]
+            i = lo + j
+            src = pad - i if i < pad else i - pad
+            for c in range(nc):
+                v = np.float64(x[rows[c], src])
+                for s in range(n_sec):
+                    o = sos[s, 0] * v + z[c, s, 0]
+                    z[c, s, 0] = sos[s, 1] * v - sos[s, 4] * o + z[c, s, 1]
+                    z[c, s, 1] = sos[s, 2] * v - sos[s, 5] * o
+                    v = o
+                u[j, c] = v
+        if lo >= pad:
+            for h in range(n_h):
+                for j in range(m):
+                    for c in range(nc):
+                        v = u[j, c]
+                        o = res_sos[c, h, 0] * v + p1[c, h, 0]
+                        p1[c, h, 0] = res_sos[c, h, 1] * v - res_sos[c, h, 4] * o + p1[c, h, 1]
+                        p1[c, h, 1] = res_sos[c, h, 2] * v - res_sos[c, h, 5] * o
+                        m1[j, c] = o
+                        resid[j, c] = v - o
+                for c in range(nc):
+                    level[c] = 1.4826 * clip_sd * np.median(np.abs(resid[:m:stride, c]))
+                for j in range(m):
+                    for c in range(nc):
+                        lv = level[c]
+                        w = m1[j, c] + min(max(resid[j, c], -lv), lv)
+                        o = res_sos[c, h, 0] * w + p2[c, h, 0]
+                        p2[c, h, 0] = res_sos[c, h, 1] * w - res_sos[c, h, 4] * o + p2[c, h, 1]
+                        p2[c, h, 1] = res_sos[c, h, 2] * w - res_sos[c, h, 5] * o
+                        u[j, c] -= o
+            first = max(lo, pad + delay)  # output sample t comes from filtered sample pad + delay + t
+            for c in range(nc):
+                for i in range(first, lo + m):
+                    y[c, i - pad - delay] = u[i - lo, c]
         lo += m
     return y
 
@@ -237,7 +210,72 @@ def candidate_runs(envs, lows, env_d, high_d, block):  # pragma: no cover - comp
         starts[k] = start
         stops[k] = n
         k += 1
+    return _collect(starts, stops, k)
+
+
+@njit(nogil=True, cache=True)
+def _collect(starts, stops, k):  # pragma: no cover - compiled
     out = np.empty((k, 2), np.int64)
     out[:, 0] = starts[:k]
     out[:, 1] = stops[:k]
     return out
+
+
+@njit(nogil=True, cache=True)
+def runs_below(env, level, block):  # pragma: no cover - compiled
+    """``[start, stop)`` runs where ``env`` is below its block's ``level`` (``level[i // block]``)."""
+    n = env.size
+    starts = np.empty(n // 2 + 1, np.int64)
+    stops = np.empty(n // 2 + 1, np.int64)
+    k = 0
+    in_run = False
+    for lo in range(0, n, block):
+        lv = level[lo // block]
+        for i in range(lo, min(lo + block, n)):
+            if env[i] < lv:
+                if not in_run:
+                    in_run = True
+                    starts[k] = i
+            elif in_run:
+                in_run = False
+                stops[k] = i
+                k += 1
+    if in_run:
+        stops[k] = n
+        k += 1
+    return _collect(starts, stops, k)
+
+
+@njit(nogil=True, cache=True)
+def clipped_runs(x, block, min_run):  # pragma: no cover - compiled
+    """Runs of at least ``min_run`` equal samples at the minimum or maximum of the block where the
+    run starts (a block whose samples are all equal has no rail). ``[start, stop)`` pairs."""
+    n = x.size
+    starts = np.empty(n // 2 + 1, np.int64)
+    stops = np.empty(n // 2 + 1, np.int64)
+    k = 0
+    i = 0
+    for a in range(0, n, block):
+        e = min(a + block, n)
+        hi = x[a:e].max()
+        lo = x[a:e].min()
+        i = max(i, a)
+        if i == a and a > 0:  # a run of equal samples from the previous block belongs to that block
+            while i < e and x[i] == x[a - 1]:
+                i += 1
+        if hi == lo:
+            continue
+        while i < e:
+            v = x[i]
+            if v == hi or v == lo:  # rare: only then measure the run
+                j = i + 1
+                while j < n and x[j] == v:
+                    j += 1
+                if j - i >= min_run:
+                    starts[k] = i
+                    stops[k] = j
+                    k += 1
+                i = j
+            else:
+                i += 1
+    return _collect(starts, stops, k)

@@ -41,10 +41,11 @@ import pandas as pd
 from scipy.ndimage import median_filter
 
 from myoclonus.settings import AnalysisSettings, BurstSettings, ConditioningSettings, SilentPeriodSettings
-from myoclonus.signals.bursts import (BurstResults, _resolve_settings, assemble_bursts, check_finite, clean_channel,
-                                      iter_burst_chunks, prepare_filters)
+from myoclonus.signals.bursts import (BurstResults, _resolve_settings, subsample_step, assemble_bursts, check_finite,
+                                      clean_channel, iter_burst_chunks, prepare_filters)
 from myoclonus.signals.chunking import as_signal_source, block_samples, iter_chunks, pick_emg
-from myoclonus.signals.conditioning import EmgFilter, rectified_envelope
+from myoclonus.signals import kernels
+from myoclonus.signals.conditioning import EmgFilter, rectified_moving_averages
 from myoclonus.signals.results import ChannelStatus, EventResults
 
 __all__ = ["SilentPeriodResults", "detect_silent_periods", "detect_bursts_and_silent_periods", "SILENT_COLUMNS"]
@@ -71,24 +72,23 @@ class SilentPeriodResults(EventResults):
     annotation_label: ClassVar[str] = "myoclonus/silent_period"
 
 
-def _median_level(env: np.ndarray, block: int) -> np.ndarray:
-    n = env.size
-    nb = -(-n // block)
-    full = n // block
+def _median_level(env: np.ndarray, block: int, step: int) -> np.ndarray:
+    """Per block the median of the envelope (every ``step``-th sample: the envelope is a moving
+    average, smooth over ``step``), then a 5-block running median."""
+    sub = env[::step]
+    b = block // step
+    n = sub.size
+    nb = -(-n // b)
+    full = n // b
     lev = np.empty(nb, np.float32)
     if full:
-        lev[:full] = np.median(env[: full * block].reshape(full, block), axis=1)
+        lev[:full] = np.median(sub[: full * b].reshape(full, b), axis=1)
     if nb > full:
-        lev[-1] = np.median(env[full * block :])
+        lev[-1] = np.median(sub[full * b :])
     if nb >= 2:
         size = min(5, nb if nb % 2 else nb - 1)
         lev = median_filter(lev, size=size, mode="nearest")
-    return np.repeat(lev, block)[:n]
-
-
-def _runs(mask: np.ndarray) -> np.ndarray:
-    d = np.diff(mask.astype(np.int8), prepend=0, append=0)
-    return np.column_stack((np.flatnonzero(d == 1), np.flatnonzero(d == -1)))
+    return lev
 
 
 def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: tuple[int, int], filt: EmgFilter,
@@ -96,17 +96,18 @@ def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: t
                     blocked: np.ndarray) -> list[tuple]:
     check_finite(x, name, sfreq, offset)
     cc = clean_channel(x, sfreq, offset, filt, cond, bset)  # same cleaned signal as the bursts
-    return _silences(cc.y, sfreq, offset, core, sset, burst_edges, blocked)
+    env = rectified_moving_averages(cc.y, sfreq, (sset.silent_envelope_ms,))[0]
+    return _silences(env, sfreq, offset, core, sset, burst_edges, blocked)
 
 
-def _silences(y: np.ndarray, sfreq: float, offset: int, core: tuple[int, int], sset: SilentPeriodSettings,
+def _silences(env: np.ndarray, sfreq: float, offset: int, core: tuple[int, int], sset: SilentPeriodSettings,
               burst_edges: np.ndarray, blocked: np.ndarray) -> list[tuple]:
-    """Silent periods with onset in the chunk's core, from its cleaned signal ``y``."""
+    """Silent periods with onset in the chunk's core, from the envelope of its cleaned signal
+    over ``silent_envelope_ms``."""
     block = block_samples(sfreq)
     core_lo, core_hi = core[0] - offset, core[1] - offset
-    env = rectified_envelope(y, sfreq, sset.silent_envelope_ms)
-    tonic = _median_level(env, block)
-    cand = _runs(env < np.float32(sset.silence_fraction) * tonic)
+    tonic = _median_level(env, block, subsample_step(sfreq, block, sset.silent_envelope_ms))
+    cand = kernels.runs_below(env, np.float32(sset.silence_fraction) * tonic, block)
     ms = sfreq / 1000.0
     ctx, gap = int(round(CONTEXT_MS * ms)), int(round(CONTEXT_GAP_MS * ms))
     min_len, max_len = sset.min_silent_ms * ms, sset.max_silent_ms * ms
@@ -213,7 +214,7 @@ def detect_bursts_and_silent_periods(source, sfreq: float | None = None, ch_name
 
     The same results as :func:`~myoclonus.signals.bursts.detect_bursts` followed by
     :func:`detect_silent_periods` with those bursts, at the cost of one: the silent periods of a
-    chunk are searched in the cleaned signal the burst detector kept, once the next chunk's
+    chunk are searched in the envelope of the cleaned signal the burst detector kept, once the next chunk's
     bursts are known (a silence near the end of a chunk's core may hold a burst of the next).
 
     Parameters and errors as for :func:`~myoclonus.signals.bursts.detect_bursts`.
@@ -230,24 +231,25 @@ def detect_bursts_and_silent_periods(source, sfreq: float | None = None, ch_name
     per_channel: dict[str, list] = {c.name: [] for c in emg}
     rows: list[tuple] = []
 
-    def silences_of(ck, signals: dict[str, np.ndarray]) -> None:
-        for n, y in signals.items():
+    def silences_of(ck, envelopes: dict[str, np.ndarray]) -> None:
+        for n, env in envelopes.items():
             recent = per_channel[n][-3:]  # this chunk and its neighbours hold every burst within reach
             edges = np.array([e[:2] for o in recent for e in o.events], float).reshape(-1, 2)
             blocked = np.array([a[2:] for o in recent for a in o.artefacts if a[1] in BLOCKING_ARTEFACTS], float).reshape(-1, 2)
-            ev = _silences(y, sf, ck.start, (ck.core_start, ck.core_stop), settings.silent, edges, blocked)
+            ev = _silences(env, sf, ck.start, (ck.core_start, ck.core_stop), settings.silent, edges, blocked)
             rows.extend((n, info[n].muscle, info[n].side, *e) for e in ev)
 
     pending = None
     mains = None
-    for mains, ck, outs in iter_burst_chunks(src, emg, settings, keep_signal=True, progress=progress):
+    for mains, ck, outs in iter_burst_chunks(src, emg, settings, silent_envelope_ms=settings.silent.silent_envelope_ms,
+                                             progress=progress):
         for n, o in outs.items():
             per_channel[n].append(o)
         if pending is not None:
             silences_of(*pending)
-        pending = (ck, {n: o.y for n, o in outs.items()})
+        pending = (ck, {n: o.silent_env for n, o in outs.items()})
         for o in outs.values():
-            o.y = None  # the pending dict holds the only reference: freed after use
+            o.silent_env = None  # the pending dict holds the only reference: freed after use
     if pending is not None:
         silences_of(*pending)
     if mains is None:
