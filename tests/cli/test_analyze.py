@@ -85,3 +85,16 @@ def test_analyze_json_summary_names_the_origin(tmp_path):
     summary = json.loads(result.stdout)
     assert [o["label"] for o in summary["origin"]][0] == "cortical"
     assert len(summary["origin"]) == 3
+
+
+def test_threads_give_the_same_outputs(tmp_path):
+    rec = _mat_recording(tmp_path, n_seconds=20.0)
+    outs = []
+    for threads in (1, 2):
+        out = tmp_path / f"out{threads}"
+        result = runner.invoke(app, ["analyze", str(rec), "--out", str(out), "--threads", str(threads), "--json"])
+        assert result.exit_code == 0, result.output
+        outs.append((out / "bursts.tsv").read_text(encoding="utf-8"))
+    assert outs[0] == outs[1] and outs[0].count("\n") >= 7  # header + 3 jerks x 2 channels
+    bad = runner.invoke(app, ["analyze", str(rec), "--out", str(tmp_path / "bad"), "--threads", "0"])
+    assert bad.exit_code == 2 and "--threads" in bad.output

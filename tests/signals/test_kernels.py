@@ -22,8 +22,10 @@ def _resonators(freqs_hz) -> np.ndarray:
 
 def _condition(x, sos, res, pad, block, clip_sd, stride, delay=0):
     """One channel through the multi-channel kernel."""
-    return kernels.condition_emg(x[None, :], np.zeros(1, np.int64), pad, x.size, delay, sos, np.zeros((1, sos.shape[0], 2)),
-                                 res[None, :, :], np.zeros((1, res.shape[0], 2)), block, clip_sd, stride)[0]
+    y = np.zeros((1, x.size), np.float32)
+    kernels.condition_emg(x[None, :], np.zeros(1, np.int64), pad, x.size, delay, sos, np.zeros((1, sos.shape[0], 2)),
+                          res[None, :, :], np.zeros((1, res.shape[0], 2)), block, clip_sd, stride, y)
+    return y[0]
 
 
 def _reference(x, sos, res, block, clip_sd, start=0):
@@ -84,11 +86,15 @@ def test_channels_side_by_side_equal_one_at_a_time():
     zi = rng.normal(0.0, 1.0, (3, 2, 2))
     res_zi = rng.normal(0.0, 1.0, (3, 2, 2)) * (res[:, :, :1] != 0)
     rows = np.arange(3, dtype=np.int64)
-    together = kernels.condition_emg(x, rows, 300, x.shape[1] - 500, 7, sos, zi.copy(), res, res_zi, 2048, 4.0, 8)
+    n_in = x.shape[1] - 500
+    together = np.zeros((3, n_in), np.float32)
+    kernels.condition_emg(x, rows, 300, n_in, 7, sos, zi.copy(), res, res_zi, 2048, 4.0, 8, together)
     for c, f in enumerate(lines):
         k = len(f)
-        alone = kernels.condition_emg(x, rows[c:c + 1], 300, x.shape[1] - 500, 7, sos, zi[c:c + 1].copy(), res[c:c + 1, :k].copy(),
-                                      res_zi[c:c + 1, :k].copy(), 2048, 4.0, 8)[0]
+        alone = np.zeros((1, n_in), np.float32)
+        kernels.condition_emg(x, rows[c:c + 1], 300, n_in, 7, sos, zi[c:c + 1].copy(), res[c:c + 1, :k].copy(),
+                              res_zi[c:c + 1, :k].copy(), 2048, 4.0, 8, alone)
+        alone = alone[0]
         np.testing.assert_allclose(together[c], alone, rtol=1e-6, atol=1e-5)
 
 
@@ -155,4 +161,6 @@ def _clipping_reference(x, block, min_run):
 @given(n=st.integers(1, 300), block=st.integers(1, 50), levels=st.integers(2, 5), seed=st.integers(0, 10_000))
 def test_clipped_runs_match_the_reference(n, block, levels, seed):
     x = np.random.default_rng(seed).integers(0, levels, n).astype(np.float32)  # few levels: many equal runs
-    np.testing.assert_array_equal(kernels.clipped_runs(x, block, 3), _clipping_reference(x, block, 3))
+    from myoclonus.signals.artefacts import find_clipping
+
+    np.testing.assert_array_equal(find_clipping(x, block), _clipping_reference(x, block, 3))

@@ -71,9 +71,14 @@ def analyze(
     intake: Optional[Path] = typer.Option(None, "--intake", help="Clinical intake (myoclonus.intake/1); also writes assessment.json."),  # noqa: UP007
     units: Optional[str] = typer.Option(None, "--units", help="Unit of files that state none (MATLAB .mat): uV (default), mV or V."),  # noqa: UP007
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary instead of tables."),
+    threads: int = typer.Option(1, "--threads", min=1, help="Threads for the EMG channels (default 1: one recording per core; "
+                                "use the number of cores to analyse one long recording faster)."),
 ) -> None:
     """Detect bursts, silent periods and jerks in RECORDING and write the findings to --out."""
     from myoclonus.pipeline import analyze_to_folder
+    from myoclonus.settings import AnalysisSettings, ChunkSettings
+
+    settings = AnalysisSettings(chunks=ChunkSettings(n_threads=threads))
 
     intake_model = None
     if intake is not None:
@@ -90,10 +95,10 @@ def analyze(
             TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, transient=True,
         ) as bar:
             task = bar.add_task(recording.name, total=1.0)
-            result = analyze_to_folder(recording, out, intake=intake_model, montage=montage, units=units,
+            result = analyze_to_folder(recording, out, intake=intake_model, montage=montage, units=units, settings=settings,
                                        progress=lambda f: bar.update(task, completed=f))
     else:
-        result = analyze_to_folder(recording, out, intake=intake_model, montage=montage, units=units)
+        result = analyze_to_folder(recording, out, intake=intake_model, montage=montage, units=units, settings=settings)
     analysis, written = result.analysis, result.written
 
     if as_json:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -133,11 +134,14 @@ def _nan(value: Any) -> float:
 # ------------------------------------------------------------------------------------------ stages
 
 
-def _stage_open(raw_or_path: Any, montage: Montage | str | os.PathLike | dict | None, units: str | None) -> tuple[Recording, str | None]:
+def _stage_open(raw_or_path: Any, montage: Montage | str | os.PathLike | dict | None, units: str | None,
+                hashing: ThreadPoolExecutor) -> tuple[Recording, Future | None]:
+    """Open the recording; its file's SHA-256 is computed in the background (``hashing``) while
+    the analysis runs."""
     recording = read_recording(raw_or_path, montage=montage, units=units)
     sha = None
     if recording.source_path is not None:
-        sha = file_sha256(recording.source_path)
+        sha = hashing.submit(file_sha256, recording.source_path)
     return recording, sha
 
 
@@ -261,13 +265,15 @@ def analyze(
         settings = AnalysisSettings()
     elif not isinstance(settings, AnalysisSettings):
         raise InputError(f"settings must be an AnalysisSettings, got {type(settings).__name__}.", where="settings")
-    recording, sha = _stage_open(raw_or_path, montage, units)
-    emg_channels, notes = _stage_pick_emg(recording, settings)
-    analysis = Analysis(recording=recording, settings=settings, input_sha256=sha, emg_channels=emg_channels, stage_warnings=notes)
-    _stage_bursts_and_silent_periods(analysis, progress)
-    _stage_jerks(analysis)
-    _stage_rhythm(analysis)
-    _stage_neurophysiology(analysis)  # back-averaging, BP, coherence, evoked responses, origin
+    with ThreadPoolExecutor(max_workers=1) as hashing:
+        recording, sha = _stage_open(raw_or_path, montage, units, hashing)
+        emg_channels, notes = _stage_pick_emg(recording, settings)
+        analysis = Analysis(recording=recording, settings=settings, emg_channels=emg_channels, stage_warnings=notes)
+        _stage_bursts_and_silent_periods(analysis, progress)
+        _stage_jerks(analysis)
+        _stage_rhythm(analysis)
+        _stage_neurophysiology(analysis)  # back-averaging, BP, coherence, evoked responses, origin
+        analysis.input_sha256 = sha.result() if sha is not None else None
     _stage_findings(analysis)
     if progress is not None:
         progress(1.0)

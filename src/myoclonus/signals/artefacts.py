@@ -113,9 +113,18 @@ def find_clipping(x: np.ndarray, block: int) -> np.ndarray:
         ``[start, stop)`` sample intervals of at least :data:`CLIP_MIN_RUN` equal samples at a rail.
     """
     x = np.ascontiguousarray(x)
-    if x.size < CLIP_MIN_RUN:
+    n = x.size
+    if n < CLIP_MIN_RUN:
         return np.empty((0, 2), int)
-    return kernels.clipped_runs(x, int(block), CLIP_MIN_RUN)
+    full = n // block
+    hi = np.empty(-(-n // block), x.dtype)
+    lo = np.empty_like(hi)
+    if full:
+        blocks = x[: full * block].reshape(full, block)
+        hi[:full], lo[:full] = blocks.max(axis=1), blocks.min(axis=1)
+    if hi.size > full:
+        hi[-1], lo[-1] = x[full * block :].max(), x[full * block :].min()
+    return kernels.clipped_runs(x, hi, lo, int(block), CLIP_MIN_RUN)
 
 
 def flat_block_mask(y: np.ndarray, block: int) -> np.ndarray:

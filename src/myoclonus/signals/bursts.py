@@ -603,22 +603,30 @@ def iter_burst_chunks(src, emg: Sequence[ChannelInfo], settings: AnalysisSetting
     n_threads = min(max(int(settings.chunks.n_threads), 1), len(names))
     groups = [list(range(len(names)))[g::n_threads] for g in range(n_threads)]
     block = block_samples(sf)
+
+    def run(group: list[int], data: np.ndarray, ck) -> list[_ChannelOut]:
+        for i in group:
+            check_finite(data[i], names[i], sf, ck.start)
+        # the channels of a group are conditioned side by side (one compiled pass)
+        y = apply_filters(data, [filters[names[i]] for i in group], rows=group, block=block, at_recording_start=ck.start == 0)
+        return [_detect_channel(np.asarray(data[i]), names[i], sf, ck.start, (ck.core_start, ck.core_stop),
+                                filters[names[i]], settings.conditioning, settings.bursts, silent_envelope_ms, y[j])
+                for j, i in enumerate(group)]
+
     with ThreadPoolExecutor(max_workers=n_threads) as executor:
-        for k, ck in enumerate(chunks):
+
+        def start(ck):
             data = src.get_data(names, ck.start, ck.stop)
+            return ck, [executor.submit(run, group, data, ck) for group in groups]
 
-            def run(group: list[int], data=data, ck=ck) -> list[_ChannelOut]:
-                for i in group:
-                    check_finite(data[i], names[i], sf, ck.start)
-                # the channels of a group are conditioned side by side (one compiled pass)
-                y = apply_filters(data, [filters[names[i]] for i in group], rows=group, block=block, at_recording_start=ck.start == 0)
-                return [_detect_channel(np.asarray(data[i]), names[i], sf, ck.start, (ck.core_start, ck.core_stop),
-                                        filters[names[i]], settings.conditioning, settings.bursts, silent_envelope_ms, y[j])
-                        for j, i in enumerate(group)]
-
+        # one chunk ahead: the next chunk is read (and analysed) while the caller handles this one
+        ahead = start(chunks[0]) if chunks else None
+        for k in range(len(chunks)):
+            ck, futures = ahead
+            ahead = start(chunks[k + 1]) if k + 1 < len(chunks) else None
             outs: dict[str, _ChannelOut] = {}
-            for group, result in zip(groups, executor.map(run, groups) if n_threads > 1 else map(run, groups)):
-                outs.update((names[i], o) for i, o in zip(group, result))
+            for group, future in zip(groups, futures):
+                outs.update((names[i], o) for i, o in zip(group, future.result()))
             yield mains, ck, {n: outs[n] for n in names}
             if progress is not None:
                 progress((k + 1) / len(chunks))

@@ -232,6 +232,9 @@ MAINS_CLIP_SD = 4.0
 #: Evenly spaced samples of a block whose median absolute residual sets the clipping level (engineering
 #: choice: the median of 256 samples is within ~7 % of the block's; a 7 % change of a 4-SD clip is immaterial).
 MAINS_CLIP_MEDIAN_SAMPLES = 256
+#: Channels filtered side by side in one kernel call (measured: 4 channels 8.9 ns per channel-sample
+#: with one mains harmonic, 1 channel 22 ns, 16 channels 10.6 ns; engineering choice).
+KERNEL_CHANNELS = 4
 #: Length of the mirrored start that warms the filters up at the start of the recording.
 WARMUP_S = 0.5
 
@@ -293,13 +296,19 @@ def apply_filters(x: np.ndarray, filters: list[EmgFilter], *, rows: list[int] | 
     if at_recording_start and n_h:
         # the mains resonators start in the steady state of the line fitted to the band-passed start
         head = min(int(round(base.sfreq)), n)
-        bp = kernels.condition_emg(x, idx, pad, head, 0, sos, zi.copy(), np.zeros((nc, 0, 6)), np.zeros((nc, 0, 2)), head + pad, 0.0, 1)
+        bp = np.zeros((nc, head), np.float32)
+        kernels.condition_emg(x, idx, pad, head, 0, sos, zi.copy(), np.zeros((nc, 0, 6)), np.zeros((nc, 0, 2)), head + pad,
+                              0.0, 1, bp)
         for c, f in enumerate(filters):
             for h, (f0, sec) in enumerate(zip(f.notch_hz, f.mains_sos)):
                 res_zi[c, h] = _steady_state(bp[c], sec, f0, base.sfreq)[0]
     blk = int(block or n)
-    return kernels.condition_emg(x, idx, pad, n, base.delay_samples, sos, zi, res, res_zi, blk, MAINS_CLIP_SD,
-                                 max(blk // MAINS_CLIP_MEDIAN_SAMPLES, 1))
+    y = np.zeros((nc, n), np.float32)
+    for g in range(0, nc, KERNEL_CHANNELS):
+        part = slice(g, g + KERNEL_CHANNELS)
+        kernels.condition_emg(x, idx[part], pad, n, base.delay_samples, sos, zi[part], res[part], res_zi[part], blk,
+                              MAINS_CLIP_SD, max(blk // MAINS_CLIP_MEDIAN_SAMPLES, 1), y[part])
+    return y
 
 
 def _steady_state(y: np.ndarray, sos: np.ndarray, f0: float, sfreq: float) -> np.ndarray:

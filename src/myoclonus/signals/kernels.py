@@ -19,7 +19,7 @@ __all__ = ["condition_emg", "rectified_moving_averages", "candidate_runs", "runs
 
 
 @njit(nogil=True, cache=True)
-def condition_emg(x, rows, pad, n_in, delay, sos, zi, res_sos, res_zi, block, clip_sd, stride):  # pragma: no cover - compiled
+def condition_emg(x, rows, pad, n_in, delay, sos, zi, res_sos, res_zi, block, clip_sd, stride, y):  # pragma: no cover - compiled
     """Band-pass cascade followed by the robust subtraction of each mains harmonic, block by block,
     for several channels at once.
 
@@ -55,17 +55,13 @@ def condition_emg(x, rows, pad, n_in, delay, sos, zi, res_sos, res_zi, block, cl
     block : int
     clip_sd : float
     stride : int
-
-    Returns
-    -------
-    float32[:, :]
-        (len(rows), n_in).
+    y : float32[:, :]
+        Output, (len(rows), n_in), zero on entry.
     """
     nc = rows.size
     n_sec = sos.shape[0]
     n_h = res_sos.shape[1]
     n = pad + n_in  # samples filtered
-    y = np.zeros((nc, n_in), np.float32)
     size = max(min(max(block, pad), n), 1)
     u = np.empty((size, nc))  # sample-major: the channel loop is innermost
     m1 = np.empty((size, nc))
@@ -113,7 +109,6 @@ def condition_emg(x, rows, pad, n_in, delay, sos, zi, res_sos, res_zi, block, cl
                 for i in range(first, lo + m):
                     y[c, i - pad - delay] = u[i - lo, c]
         lo += m
-    return y
 
 
 @njit(nogil=True, cache=True)
@@ -247,35 +242,39 @@ def runs_below(env, level, block):  # pragma: no cover - compiled
 
 
 @njit(nogil=True, cache=True)
-def clipped_runs(x, block, min_run):  # pragma: no cover - compiled
-    """Runs of at least ``min_run`` equal samples at the minimum or maximum of the block where the
-    run starts (a block whose samples are all equal has no rail). ``[start, stop)`` pairs."""
+def clipped_runs(x, hi, lo, block, min_run):  # pragma: no cover - compiled
+    """Runs of at least ``min_run`` equal samples at the maximum ``hi[b]`` or minimum ``lo[b]``
+    of the block ``b`` where the run starts (a block whose samples are all equal has no rail).
+    ``[start, stop)`` pairs."""
     n = x.size
     starts = np.empty(n // 2 + 1, np.int64)
     stops = np.empty(n // 2 + 1, np.int64)
     k = 0
     i = 0
-    for a in range(0, n, block):
+    for b in range(hi.size):
+        a = b * block
         e = min(a + block, n)
-        hi = x[a:e].max()
-        lo = x[a:e].min()
+        h = hi[b]
+        low = lo[b]
         i = max(i, a)
         if i == a and a > 0:  # a run of equal samples from the previous block belongs to that block
             while i < e and x[i] == x[a - 1]:
                 i += 1
-        if hi == lo:
+        if h == low:
             continue
         while i < e:
-            v = x[i]
-            if v == hi or v == lo:  # rare: only then measure the run
-                j = i + 1
-                while j < n and x[j] == v:
-                    j += 1
-                if j - i >= min_run:
-                    starts[k] = i
-                    stops[k] = j
-                    k += 1
-                i = j
-            else:
+            # skip ahead to the next sample at a rail (the common case: none in the block)
+            while i < e and (x[i] < h) & (x[i] > low):
                 i += 1
+            if i >= e:
+                break
+            v = x[i]
+            j = i + 1
+            while j < n and x[j] == v:
+                j += 1
+            if j - i >= min_run:
+                starts[k] = i
+                stops[k] = j
+                k += 1
+            i = j
     return _collect(starts, stops, k)
