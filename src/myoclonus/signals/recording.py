@@ -122,7 +122,7 @@ class _ArrayBackend:
         self.data = data
 
     def read(self, idx: list[int], start: int, stop: int) -> np.ndarray:
-        return np.array(self.data[idx, start:stop], dtype=np.float64)
+        return np.asarray(self.data[idx, start:stop], dtype=np.float64)  # the picking already copies
 
 
 class _WfdbBackend:
