@@ -20,11 +20,20 @@ def _resonators(freqs_hz) -> np.ndarray:
     return np.vstack([signal.tf2sos(*signal.iirpeak(f, 30.0, fs=SFREQ)) for f in freqs_hz]) if freqs_hz else np.zeros((0, 6))
 
 
+def _group(a):
+    """``a`` (one channel's parameters) repeated for the kernel's group of channels."""
+    return np.ascontiguousarray(np.broadcast_to(a, (kernels.GROUP, *np.shape(a))))
+
+
 def _condition(x, sos, res, pad, block, clip_sd, stride, delay=0):
-    """One channel through the multi-channel kernel."""
-    y = np.zeros((1, x.size), np.float32)
-    kernels.condition_emg(x[None, :], np.zeros(1, np.int64), pad, x.size, delay, sos, np.zeros((1, sos.shape[0], 2)),
-                          res[None, :, :], np.zeros((1, res.shape[0], 2)), block, clip_sd, stride, y)
+    """One channel through the multi-channel kernel (the group repeats it)."""
+    if sos.shape[0] % 2:
+        sos = np.vstack((sos, [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]))
+    y = np.zeros((kernels.GROUP, x.size), np.float32)
+    kernels.condition_emg(x[None, :], np.zeros(kernels.GROUP, np.int64), pad, x.size, delay, sos,
+                          np.zeros((kernels.GROUP, sos.shape[0], 2)), _group(res), np.zeros((kernels.GROUP, res.shape[0], 2)),
+                          block, clip_sd, stride, y)
+    assert all(np.array_equal(y[0], row) for row in y[1:])  # the same channel four times
     return y[0]
 
 
@@ -76,26 +85,43 @@ def test_channels_side_by_side_equal_one_at_a_time():
     """Channels with different harmonics (zero rows pad the shorter lists) give what each gives alone."""
     rng = np.random.default_rng(4)
     t = np.arange(int(4 * SFREQ)) / SFREQ
-    x = np.vstack([rng.normal(0.0, 5.0, t.size) + a * np.sin(2 * np.pi * 50.0 * t) for a in (0.0, 40.0, 90.0)]).astype(np.float32)
+    amps = (0.0, 40.0, 90.0, 20.0)
+    x = np.vstack([rng.normal(0.0, 5.0, t.size) + a * np.sin(2 * np.pi * 50.0 * t) for a in amps]).astype(np.float32)
     sos = _band_pass_sos()
-    lines = [(), (50.0,), (50.0, 150.0)]
-    res = np.zeros((3, 2, 6))
+    lines = [(), (50.0,), (50.0, 150.0), (150.0,)]
+    res = np.zeros((4, 2, 6))
     for c, f in enumerate(lines):
         if f:
             res[c, : len(f)] = _resonators(f)
-    zi = rng.normal(0.0, 1.0, (3, 2, 2))
-    res_zi = rng.normal(0.0, 1.0, (3, 2, 2)) * (res[:, :, :1] != 0)
-    rows = np.arange(3, dtype=np.int64)
+    zi = rng.normal(0.0, 1.0, (4, 2, 2))
+    res_zi = rng.normal(0.0, 1.0, (4, 2, 2)) * (res[:, :, :1] != 0)
     n_in = x.shape[1] - 500
-    together = np.zeros((3, n_in), np.float32)
-    kernels.condition_emg(x, rows, 300, n_in, 7, sos, zi.copy(), res, res_zi, 2048, 4.0, 8, together)
+    together = np.zeros((4, n_in), np.float32)
+    kernels.condition_emg(x, np.arange(4, dtype=np.int64), 300, n_in, 7, sos, zi.copy(), res, res_zi, 2048, 4.0, 8, together)
     for c, f in enumerate(lines):
         k = len(f)
-        alone = np.zeros((1, n_in), np.float32)
-        kernels.condition_emg(x, rows[c:c + 1], 300, n_in, 7, sos, zi[c:c + 1].copy(), res[c:c + 1, :k].copy(),
-                              res_zi[c:c + 1, :k].copy(), 2048, 4.0, 8, alone)
-        alone = alone[0]
-        np.testing.assert_allclose(together[c], alone, rtol=1e-6, atol=1e-5)
+        alone = np.zeros((4, n_in), np.float32)
+        kernels.condition_emg(x, np.full(4, c, np.int64), 300, n_in, 7, sos, _group(zi[c]), _group(res[c, :k]),
+                              _group(res_zi[c, :k]), 2048, 4.0, 8, alone)
+        np.testing.assert_allclose(together[c], alone[0], rtol=1e-6, atol=1e-5)
+
+
+def test_apply_filters_matches_apply_filter_per_channel():
+    """Any number of channels (groups padded), an odd band-pass cascade, the warm start."""
+    from myoclonus.settings import ConditioningSettings
+    from myoclonus.signals.conditioning import apply_filter, apply_filters, design_emg_filter
+
+    rng = np.random.default_rng(5)
+    t = np.arange(int(5 * SFREQ)) / SFREQ
+    x = np.vstack([rng.normal(0.0, 5.0, t.size) + 30.0 * k * np.sin(2 * np.pi * 50.0 * t) for k in range(6)])
+    for order in (1, 2):
+        cond = ConditioningSettings(filter_order=order)
+        filters = [design_emg_filter(SFREQ, cond, (50.0,) if k % 2 else ()) for k in range(6)]
+        for start in (True, False):
+            many = apply_filters(x, filters, block=2048, at_recording_start=start)
+            assert many.shape == x.shape
+            for k in range(6):
+                np.testing.assert_array_equal(many[k], apply_filter(x[k], filters[k], block=2048, at_recording_start=start))
 
 
 def test_mains_clip_level_from_a_subsample_stays_close():

@@ -232,9 +232,8 @@ MAINS_CLIP_SD = 4.0
 #: Evenly spaced samples of a block whose median absolute residual sets the clipping level (engineering
 #: choice: the median of 256 samples is within ~7 % of the block's; a 7 % change of a 4-SD clip is immaterial).
 MAINS_CLIP_MEDIAN_SAMPLES = 256
-#: Channels filtered side by side in one kernel call (measured: 4 channels 8.9 ns per channel-sample
-#: with one mains harmonic, 1 channel 22 ns, 16 channels 10.6 ns; engineering choice).
-KERNEL_CHANNELS = 4
+#: A section that passes its input unchanged (pads an odd cascade).
+_IDENTITY_SECTION = np.array([[1.0, 0.0, 0.0, 1.0, 0.0, 0.0]])
 #: Length of the mirrored start that warms the filters up at the start of the recording.
 WARMUP_S = 0.5
 
@@ -285,30 +284,35 @@ def apply_filters(x: np.ndarray, filters: list[EmgFilter], *, rows: list[int] | 
         raise ValueError("apply_filters needs filters that share the band-pass")
     pad = min(int(round(WARMUP_S * base.sfreq)), n - 1) if at_recording_start else 0
     sos = np.ascontiguousarray(base.sos, dtype=np.float64)
+    if sos.shape[0] % 2:  # the kernel runs sections in pairs
+        sos = np.vstack((sos, _IDENTITY_SECTION))
+    # rows in groups of kernels.GROUP: the last group repeats its last row (that output is dropped)
+    n_groups = -(-nc // kernels.GROUP)
+    idx = np.concatenate((idx, np.full(n_groups * kernels.GROUP - nc, idx[-1], np.int64)))
     # the mirrored warm-up starts at sample ``pad``: the filters start in the steady state of that value
     zi = signal.sosfilt_zi(sos)[None, :, :] * x[idx, pad].astype(np.float64)[:, None, None]
     n_h = max(len(f.mains_sos) for f in filters)
-    res = np.zeros((nc, n_h, 6))
-    res_zi = np.zeros((nc, n_h, 2))
+    res = np.zeros((idx.size, n_h, 6))
+    res_zi = np.zeros((idx.size, n_h, 2))
     for c, f in enumerate(filters):
         if f.mains_sos:
             res[c, : len(f.mains_sos)] = np.vstack(f.mains_sos)
-    if at_recording_start and n_h:
-        # the mains resonators start in the steady state of the line fitted to the band-passed start
-        head = min(int(round(base.sfreq)), n)
-        bp = np.zeros((nc, head), np.float32)
-        kernels.condition_emg(x, idx, pad, head, 0, sos, zi.copy(), np.zeros((nc, 0, 6)), np.zeros((nc, 0, 2)), head + pad,
-                              0.0, 1, bp)
-        for c, f in enumerate(filters):
-            for h, (f0, sec) in enumerate(zip(f.notch_hz, f.mains_sos)):
-                res_zi[c, h] = _steady_state(bp[c], sec, f0, base.sfreq)[0]
-    blk = int(block or n)
-    y = np.zeros((nc, n), np.float32)
-    for g in range(0, nc, KERNEL_CHANNELS):
-        part = slice(g, g + KERNEL_CHANNELS)
+    y = np.zeros((idx.size, n), np.float32)
+    for g in range(0, idx.size, kernels.GROUP):
+        part = slice(g, g + kernels.GROUP)
+        if at_recording_start and n_h:
+            # the mains resonators start in the steady state of the line fitted to the band-passed start
+            head = min(int(round(base.sfreq)), n)
+            bp = np.zeros((kernels.GROUP, head), np.float32)
+            kernels.condition_emg(x, idx[part], pad, head, 0, sos, zi[part].copy(), res[part, :0], res_zi[part, :0],
+                                  head + pad, 0.0, 1, bp)
+            for c, f in enumerate(filters[part]):
+                for h, (f0, sec) in enumerate(zip(f.notch_hz, f.mains_sos)):
+                    res_zi[g + c, h] = _steady_state(bp[c], sec, f0, base.sfreq)[0]
+        blk = int(block or n)
         kernels.condition_emg(x, idx[part], pad, n, base.delay_samples, sos, zi[part], res[part], res_zi[part], blk,
                               MAINS_CLIP_SD, max(blk // MAINS_CLIP_MEDIAN_SAMPLES, 1), y[part])
-    return y
+    return y[:nc]
 
 
 def _steady_state(y: np.ndarray, sos: np.ndarray, f0: float, sfreq: float) -> np.ndarray:

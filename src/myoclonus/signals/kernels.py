@@ -18,10 +18,102 @@ from numba import njit
 __all__ = ["condition_emg", "rectified_moving_averages", "candidate_runs", "runs_below", "clipped_runs"]
 
 
+#: Channels filtered side by side by :func:`condition_emg` (a literal, so the compiler keeps each
+#: channel's filter state in registers; measured 1.7 ns per channel-sample for the band-pass, 4.3
+#: with the states in memory).
+GROUP = 4
+
+
+@njit(nogil=True, cache=True)
+def _load_block(x, rows, lo, m, pad, u):  # pragma: no cover - compiled
+    """Samples ``lo .. lo + m`` of the filtered sequence (``pad`` mirrored warm-up samples, then
+    the rows of ``x``) into the sample-major block ``u``."""
+    for c in range(GROUP):
+        row = x[rows[c]]
+        for j in range(m):
+            i = lo + j
+            u[j, c] = row[pad - i] if i < pad else row[i - pad]
+
+
+@njit(nogil=True, cache=True)
+def _section_pair(u, m, sa, sb, z, s):  # pragma: no cover - compiled
+    """Sections ``sa`` then ``sb`` over the block ``u`` of the four channels, in place (states
+    ``z[:, s:s + 2]``)."""
+    a0, a1, a2, a4, a5 = sa[0], sa[1], sa[2], sa[4], sa[5]
+    b0, b1, b2, b4, b5 = sb[0], sb[1], sb[2], sb[4], sb[5]
+    p = np.empty(GROUP)
+    q = np.empty(GROUP)
+    r = np.empty(GROUP)
+    t = np.empty(GROUP)
+    for c in range(GROUP):
+        p[c], q[c], r[c], t[c] = z[c, s, 0], z[c, s, 1], z[c, s + 1, 0], z[c, s + 1, 1]
+    for j in range(m):
+        for c in range(GROUP):
+            v = u[j, c]
+            o = a0 * v + p[c]
+            p[c] = a1 * v - a4 * o + q[c]
+            q[c] = a2 * v - a5 * o
+            w = b0 * o + r[c]
+            r[c] = b1 * o - b4 * w + t[c]
+            t[c] = b2 * o - b5 * w
+            u[j, c] = w
+    for c in range(GROUP):
+        z[c, s, 0], z[c, s, 1], z[c, s + 1, 0], z[c, s + 1, 1] = p[c], q[c], r[c], t[c]
+
+
+@njit(nogil=True, cache=True)
+def _first_pass(u, m, res, state, m1, resid):  # pragma: no cover - compiled
+    """A harmonic's first resonator pass over the block: the line into ``m1``, ``u - m1`` into ``resid``."""
+    b0 = np.empty(GROUP)
+    b1 = np.empty(GROUP)
+    b2 = np.empty(GROUP)
+    a1 = np.empty(GROUP)
+    a2 = np.empty(GROUP)
+    p = np.empty(GROUP)
+    q = np.empty(GROUP)
+    for c in range(GROUP):
+        b0[c], b1[c], b2[c], a1[c], a2[c] = res[c, 0], res[c, 1], res[c, 2], res[c, 4], res[c, 5]
+        p[c], q[c] = state[c, 0], state[c, 1]
+    for j in range(m):
+        for c in range(GROUP):
+            v = u[j, c]
+            o = b0[c] * v + p[c]
+            p[c] = b1[c] * v - a1[c] * o + q[c]
+            q[c] = b2[c] * v - a2[c] * o
+            m1[j, c] = o
+            resid[j, c] = v - o
+    for c in range(GROUP):
+        state[c, 0], state[c, 1] = p[c], q[c]
+
+
+@njit(nogil=True, cache=True)
+def _second_pass(u, m, res, state, m1, resid, level):  # pragma: no cover - compiled
+    """A harmonic's second resonator pass on ``m1 + clipped residual``; the line is subtracted from ``u``."""
+    b0 = np.empty(GROUP)
+    b1 = np.empty(GROUP)
+    b2 = np.empty(GROUP)
+    a1 = np.empty(GROUP)
+    a2 = np.empty(GROUP)
+    p = np.empty(GROUP)
+    q = np.empty(GROUP)
+    for c in range(GROUP):
+        b0[c], b1[c], b2[c], a1[c], a2[c] = res[c, 0], res[c, 1], res[c, 2], res[c, 4], res[c, 5]
+        p[c], q[c] = state[c, 0], state[c, 1]
+    for j in range(m):
+        for c in range(GROUP):
+            w = m1[j, c] + min(max(resid[j, c], -level[c]), level[c])
+            o = b0[c] * w + p[c]
+            p[c] = b1[c] * w - a1[c] * o + q[c]
+            q[c] = b2[c] * w - a2[c] * o
+            u[j, c] -= o
+    for c in range(GROUP):
+        state[c, 0], state[c, 1] = p[c], q[c]
+
+
 @njit(nogil=True, cache=True)
 def condition_emg(x, rows, pad, n_in, delay, sos, zi, res_sos, res_zi, block, clip_sd, stride, y):  # pragma: no cover - compiled
     """Band-pass cascade followed by the robust subtraction of each mains harmonic, block by block,
-    for several channels at once.
+    for :data:`GROUP` channels side by side.
 
     Band-pass: second-order sections in transposed direct form II (as ``scipy.signal.sosfilt``).
     Mains, per block of ``block`` samples, per channel and per harmonic in order: a resonator
@@ -36,7 +128,8 @@ def condition_emg(x, rows, pad, n_in, delay, sos, zi, res_sos, res_zi, block, cl
     ----------
     x : float[:, :]
         Raw EMG, (channels, samples); rows ``rows`` are filtered, their first ``n_in`` samples.
-    rows : int64[:]
+    rows : int64[GROUP]
+        Rows of ``x`` (repeat a row to fill the group; its output is simply written twice).
     pad : int
         A mirror image of samples ``pad .. 1`` is filtered first (band-pass only: it lets the
         filters settle) and dropped; the mains removal and its blocks start at sample 0.
@@ -45,67 +138,43 @@ def condition_emg(x, rows, pad, n_in, delay, sos, zi, res_sos, res_zi, block, cl
         The output is advanced by this many samples (the band-pass group delay); the last
         ``delay`` output samples are zero.
     sos : float64[:, 6]
-        Band-pass sections ``b0 b1 b2 a0 a1 a2`` (``a0 == 1``), shared by the channels.
-    zi : float64[:, :, 2]
-        Initial band-pass state, (channels, sections, 2).
-    res_sos : float64[:, :, 6]
+        Band-pass sections ``b0 b1 b2 a0 a1 a2`` (``a0 == 1``), shared by the channels; an even
+        number (an odd cascade gets an identity section).
+    zi : float64[GROUP, :, 2]
+        Initial band-pass state, (channels, sections, 2); updated in place.
+    res_sos : float64[GROUP, :, 6]
         Resonator section per channel and mains harmonic (all-zero rows: no harmonic).
-    res_zi : float64[:, :, 2]
+    res_zi : float64[GROUP, :, 2]
         Initial state of each resonator (both passes start from it).
     block : int
     clip_sd : float
     stride : int
-    y : float32[:, :]
-        Output, (len(rows), n_in), zero on entry.
+    y : float32[GROUP, n_in]
+        Output, zero on entry.
     """
-    nc = rows.size
-    n_sec = sos.shape[0]
     n_h = res_sos.shape[1]
     n = pad + n_in  # samples filtered
     size = max(min(max(block, pad), n), 1)
-    u = np.empty((size, nc))  # sample-major: the channel loop is innermost
-    m1 = np.empty((size, nc))
-    resid = np.empty((size, nc))
-    z = zi.copy()
+    u = np.empty((size, GROUP))  # sample-major: the channel loop is innermost
+    m1 = np.empty((size, GROUP))
+    resid = np.empty((size, GROUP))
     p1 = res_zi.copy()  # first-pass resonator states
     p2 = res_zi.copy()  # second-pass resonator states
-    level = np.empty(nc)
+    level = np.empty(GROUP)
     lo = 0
     while lo < n:
         m = min(block if lo >= pad else pad - lo, n - lo)
-        for j in range(m):
-            i = lo + j
-            src = pad - i if i < pad else i - pad
-            for c in range(nc):
-                v = np.float64(x[rows[c], src])
-                for s in range(n_sec):
-                    o = sos[s, 0] * v + z[c, s, 0]
-                    z[c, s, 0] = sos[s, 1] * v - sos[s, 4] * o + z[c, s, 1]
-                    z[c, s, 1] = sos[s, 2] * v - sos[s, 5] * o
-                    v = o
-                u[j, c] = v
+        _load_block(x, rows, lo, m, pad, u)
+        for s in range(0, sos.shape[0], 2):
+            _section_pair(u, m, sos[s], sos[s + 1], zi, s)
         if lo >= pad:
             for h in range(n_h):
-                for j in range(m):
-                    for c in range(nc):
-                        v = u[j, c]
-                        o = res_sos[c, h, 0] * v + p1[c, h, 0]
-                        p1[c, h, 0] = res_sos[c, h, 1] * v - res_sos[c, h, 4] * o + p1[c, h, 1]
-                        p1[c, h, 1] = res_sos[c, h, 2] * v - res_sos[c, h, 5] * o
-                        m1[j, c] = o
-                        resid[j, c] = v - o
-                for c in range(nc):
+                _first_pass(u, m, res_sos[:, h], p1[:, h], m1, resid)
+                for c in range(GROUP):
                     level[c] = 1.4826 * clip_sd * np.median(np.abs(resid[:m:stride, c]))
-                for j in range(m):
-                    for c in range(nc):
-                        lv = level[c]
-                        w = m1[j, c] + min(max(resid[j, c], -lv), lv)
-                        o = res_sos[c, h, 0] * w + p2[c, h, 0]
-                        p2[c, h, 0] = res_sos[c, h, 1] * w - res_sos[c, h, 4] * o + p2[c, h, 1]
-                        p2[c, h, 1] = res_sos[c, h, 2] * w - res_sos[c, h, 5] * o
-                        u[j, c] -= o
+                _second_pass(u, m, res_sos[:, h], p2[:, h], m1, resid, level)
             first = max(lo, pad + delay)  # output sample t comes from filtered sample pad + delay + t
-            for c in range(nc):
+            for c in range(GROUP):
                 for i in range(first, lo + m):
                     y[c, i - pad - delay] = u[i - lo, c]
         lo += m
