@@ -55,7 +55,7 @@ from myoclonus.errors import InputError
 from myoclonus.settings import AnalysisSettings, BurstSettings, ConditioningSettings
 from myoclonus.signals import artefacts as art
 from myoclonus.signals.channels import ChannelInfo
-from myoclonus.signals.chunking import as_signal_source, block_samples, iter_chunks, pick_emg
+from myoclonus.signals.chunking import as_signal_source, block_samples, iter_chunks, pick_emg, read_float32
 from myoclonus.signals import kernels
 from myoclonus.signals.conditioning import (EmgFilter, MainsReport, apply_filter, apply_filters, design_emg_filter,
                                              detect_mains, rectified_moving_averages)
@@ -111,8 +111,8 @@ class _ChannelOut:
     n_clipped: int
     n_core: int
     n_beats: int
-    #: envelope of the cleaned chunk for the silent periods (only when asked for)
-    silent_env: np.ndarray | None = None
+    #: what ``on_clean`` returned for the cleaned chunk (see :func:`iter_burst_chunks`)
+    extra: object = None
 
 
 def _background(env: np.ndarray, block: int, step: int = 1) -> tuple[np.ndarray, np.ndarray]:
@@ -425,8 +425,8 @@ def _burst_features(y: np.ndarray, x: np.ndarray, env: np.ndarray, runs: np.ndar
 
 
 def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: tuple[int, int],
-                    filt: EmgFilter, cond: ConditioningSettings, bset: BurstSettings, silent_envelope_ms: float | None = None,
-                    y: np.ndarray | None = None) -> _ChannelOut:
+                    filt: EmgFilter, cond: ConditioningSettings, bset: BurstSettings,
+                    on_clean: Callable | None = None, y: np.ndarray | None = None) -> _ChannelOut:
     if y is None:
         check_finite(x, name, sfreq, offset)
     block = block_samples(sfreq)
@@ -481,9 +481,8 @@ def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: t
     for i in np.flatnonzero(flat):
         b0 = (nb0 + i) * block
         artefacts.append((name, "flat", (b0 + offset) / sfreq, (min(b0 + block, core_hi) + offset) / sfreq))
-    silent_env = None if silent_envelope_ms is None else rectified_moving_averages(y, sfreq, (silent_envelope_ms,))[0]
-    return _ChannelOut(events, artefacts, int(flat.sum()), int(flat.size), n_clipped, core_hi - core_lo, n_beats_core,
-                       silent_env)
+    extra = None if on_clean is None else on_clean(y, offset, core)
+    return _ChannelOut(events, artefacts, int(flat.sum()), int(flat.size), n_clipped, core_hi - core_lo, n_beats_core, extra)
 
 
 # ---------------------------------------------------------------------------- public API
@@ -584,11 +583,12 @@ def detect_bursts(source, sfreq: float | None = None, ch_names: Sequence[str] | 
 
 
 def iter_burst_chunks(src, emg: Sequence[ChannelInfo], settings: AnalysisSettings, *,
-                      silent_envelope_ms: float | None = None, progress: Callable[[float], None] | None = None):
+                      on_clean: Callable | None = None, progress: Callable[[float], None] | None = None):
     """Detect bursts chunk by chunk; yields ``(mains, chunk, {channel: _ChannelOut})`` per chunk.
 
-    With ``silent_envelope_ms`` each output carries the envelope of its cleaned chunk over that
-    window (for the silent periods, which then need no second conditioning pass). Channels run in ``settings.chunks.n_threads`` threads (the
+    ``on_clean(y, offset, core)`` is called in the worker with each channel's cleaned chunk (the
+    silent periods use it, so they need no second conditioning pass); its result is the output's
+    ``extra``. Channels run in ``settings.chunks.n_threads`` threads (the
     compiled kernels and NumPy release the GIL).
     """
     sf = float(src.sfreq)
@@ -607,16 +607,20 @@ def iter_burst_chunks(src, emg: Sequence[ChannelInfo], settings: AnalysisSetting
     def run(group: list[int], data: np.ndarray, ck) -> list[_ChannelOut]:
         for i in group:
             check_finite(data[i], names[i], sf, ck.start)
-        # the channels of a group are conditioned side by side (one compiled pass)
-        y = apply_filters(data, [filters[names[i]] for i in group], rows=group, block=block, at_recording_start=ck.start == 0)
-        return [_detect_channel(np.asarray(data[i]), names[i], sf, ck.start, (ck.core_start, ck.core_stop),
-                                filters[names[i]], settings.conditioning, settings.bursts, silent_envelope_ms, y[j])
-                for j, i in enumerate(group)]
+        outs = []
+        # channels conditioned side by side (one compiled pass per kernel group; a group's
+        # cleaned signals are freed before the next group's are made)
+        for g in range(0, len(group), kernels.GROUP):
+            part = group[g : g + kernels.GROUP]
+            y = apply_filters(data, [filters[names[i]] for i in part], rows=part, block=block, at_recording_start=ck.start == 0)
+            outs += [_detect_channel(data[i], names[i], sf, ck.start, (ck.core_start, ck.core_stop), filters[names[i]],
+                                     settings.conditioning, settings.bursts, on_clean, y[j]) for j, i in enumerate(part)]
+        return outs
 
     with ThreadPoolExecutor(max_workers=n_threads) as executor:
 
         def start(ck):
-            data = src.get_data(names, ck.start, ck.stop)
+            data = read_float32(src, names, ck.start, ck.stop)
             return ck, [executor.submit(run, group, data, ck) for group in groups]
 
         # one chunk ahead: the next chunk is read (and analysed) while the caller handles this one

@@ -55,8 +55,8 @@ class ChannelInfo:
 class SignalSource(Protocol):
     """Anything detectors can pull samples from, chunk by chunk (a ``Recording`` is one).
 
-    ``get_data`` returns float64 samples in microvolts for EMG/EEG (SI for other kinds),
-    shape ``(len(picks), stop - start)``.
+    ``get_data`` returns samples in microvolts for EMG/EEG (SI for other kinds), shape
+    ``(len(picks), stop - start)``, float64 unless ``dtype`` asks for float32.
     """
 
     @property
@@ -68,4 +68,4 @@ class SignalSource(Protocol):
     @property
     def channels(self) -> list[ChannelInfo]: ...
 
-    def get_data(self, picks: list[str], start: int, stop: int) -> np.ndarray: ...
+    def get_data(self, picks: list[str], start: int, stop: int, *, dtype=np.float64) -> np.ndarray: ...

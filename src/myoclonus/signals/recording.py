@@ -87,10 +87,10 @@ class _MneBackend:
         self.raw = raw
         self.scales = scales
 
-    def read(self, idx: list[int], start: int, stop: int) -> np.ndarray:
+    def read(self, idx: list[int], start: int, stop: int, dtype=np.float64) -> np.ndarray:
         data = self.raw.get_data(picks=idx, start=start, stop=stop, verbose="error")
-        data = np.asarray(data, dtype=np.float64)
-        data *= self.scales[idx][:, None]
+        data = np.asarray(data, dtype=dtype)
+        data *= self.scales[idx][:, None].astype(dtype)
         return data
 
 
@@ -107,11 +107,10 @@ class _EdfioBackend:
         self.sfreq = sfreq
         self.scales = scales
 
-    def read(self, idx: list[int], start: int, stop: int) -> np.ndarray:
-        out = np.empty((len(idx), stop - start), dtype=np.float64)
-        for row, i in enumerate(idx):
-            out[row] = self.signals[i].get_data_slice(start / self.sfreq, stop / self.sfreq)
-        out *= self.scales[idx][:, None]
+    def read(self, idx: list[int], start: int, stop: int, dtype=np.float64) -> np.ndarray:
+        out = np.empty((len(idx), stop - start), dtype=dtype)
+        for row, i in enumerate(idx):  # one channel at a time: float64 only for one row
+            out[row] = self.signals[i].get_data_slice(start / self.sfreq, stop / self.sfreq) * self.scales[i]
         return out
 
 
@@ -121,8 +120,8 @@ class _ArrayBackend:
     def __init__(self, data: np.ndarray) -> None:
         self.data = data
 
-    def read(self, idx: list[int], start: int, stop: int) -> np.ndarray:
-        return np.asarray(self.data[idx, start:stop], dtype=np.float64)  # the picking already copies
+    def read(self, idx: list[int], start: int, stop: int, dtype=np.float64) -> np.ndarray:
+        return np.asarray(self.data[idx, start:stop], dtype=dtype)  # the picking already copies
 
 
 class _WfdbBackend:
@@ -132,15 +131,14 @@ class _WfdbBackend:
         self.record_path = record_path
         self.scales = scales
 
-    def read(self, idx: list[int], start: int, stop: int) -> np.ndarray:
+    def read(self, idx: list[int], start: int, stop: int, dtype=np.float64) -> np.ndarray:
         import wfdb
 
         if stop <= start or not idx:
-            return np.zeros((len(idx), max(stop - start, 0)))
+            return np.zeros((len(idx), max(stop - start, 0)), dtype=dtype)
         rec = wfdb.rdrecord(self.record_path, sampfrom=start, sampto=stop, channels=list(idx), physical=True)
-        data = np.asarray(rec.p_signal, dtype=np.float64).T.copy()
-        data *= self.scales[idx][:, None]
-        return data
+        data = np.asarray(rec.p_signal, dtype=np.float64).T * self.scales[idx][:, None]
+        return data.astype(dtype, copy=False)
 
 
 # --------------------------------------------------------------------------------------- Recording
@@ -207,7 +205,8 @@ class Recording:
     def channels(self) -> list[ChannelInfo]:
         return list(self._channels)
 
-    def get_data(self, picks: Sequence[str] | str | None = None, start: int = 0, stop: int | None = None) -> np.ndarray:
+    def get_data(self, picks: Sequence[str] | str | None = None, start: int = 0, stop: int | None = None, *,
+                 dtype=np.float64) -> np.ndarray:
         """Read samples ``start:stop`` of the picked channels.
 
         Parameters
@@ -216,10 +215,12 @@ class Recording:
             Channel names (``None``: all channels).
         start, stop : int
             Sample window (``stop=None``: to the end). Only this window is read from disk.
+        dtype : numpy dtype
+            float64 (default) or float32 (half the memory; the detectors read float32).
 
         Returns
         -------
-        numpy.ndarray, shape (n_picks, stop - start), float64
+        numpy.ndarray, shape (n_picks, stop - start), ``dtype``
             µV for EMG/EEG/EOG/ECG channels, SI units (as stored) for the others.
         """
         names = self.ch_names if picks is None else ([picks] if isinstance(picks, str) else list(picks))
@@ -239,8 +240,8 @@ class Recording:
                 where=self._where,
             )
         if not idx or stop == start:
-            return np.zeros((len(idx), stop - start))
-        return self._backend.read(idx, start, stop)
+            return np.zeros((len(idx), stop - start), dtype=dtype)
+        return self._backend.read(idx, start, stop, dtype)
 
     # Conveniences -------------------------------------------------------------------------------
     @property

@@ -96,14 +96,13 @@ def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: t
                     blocked: np.ndarray) -> list[tuple]:
     check_finite(x, name, sfreq, offset)
     cc = clean_channel(x, sfreq, offset, filt, cond, bset)  # same cleaned signal as the bursts
-    env = rectified_moving_averages(cc.y, sfreq, (sset.silent_envelope_ms,))[0]
-    return _silences(env, sfreq, offset, core, sset, burst_edges, blocked)
+    return _without_bursts(_silences(cc.y, sfreq, offset, core, sset), burst_edges, blocked, sset)
 
 
-def _silences(env: np.ndarray, sfreq: float, offset: int, core: tuple[int, int], sset: SilentPeriodSettings,
-              burst_edges: np.ndarray, blocked: np.ndarray) -> list[tuple]:
-    """Silent periods with onset in the chunk's core, from the envelope of its cleaned signal
-    over ``silent_envelope_ms``."""
+def _silences(y: np.ndarray, sfreq: float, offset: int, core: tuple[int, int], sset: SilentPeriodSettings) -> list[tuple]:
+    """Lapses of tonic activity with onset in the chunk's core, from its cleaned signal ``y``
+    (not yet checked against bursts and artefacts: :func:`_without_bursts`)."""
+    env = rectified_moving_averages(y, sfreq, (sset.silent_envelope_ms,))[0]
     block = block_samples(sfreq)
     core_lo, core_hi = core[0] - offset, core[1] - offset
     tonic = _median_level(env, block, subsample_step(sfreq, block, sset.silent_envelope_ms))
@@ -111,10 +110,9 @@ def _silences(env: np.ndarray, sfreq: float, offset: int, core: tuple[int, int],
     ms = sfreq / 1000.0
     ctx, gap = int(round(CONTEXT_MS * ms)), int(round(CONTEXT_GAP_MS * ms))
     min_len, max_len = sset.min_silent_ms * ms, sset.max_silent_ms * ms
+    length = cand[:, 1] - cand[:, 0]
     out = []
-    for a, b in cand:
-        if b - a < 0.5 * min_len or b - a > 2 * max_len:
-            continue
+    for a, b in cand[(length >= 0.5 * min_len) & (length <= 2 * max_len)]:
         pre = env[max(a - gap - ctx, 0) : max(a - gap, 0)]
         post = env[b + gap : b + gap + ctx]
         if pre.size < ctx // 2 or post.size < ctx // 2:
@@ -139,6 +137,18 @@ def _silences(env: np.ndarray, sfreq: float, offset: int, core: tuple[int, int],
         if not (min_len <= length <= max_len) or not (core_lo <= on < core_hi):
             continue
         t_on, t_off = (on + offset) / sfreq, (off + offset) / sfreq
+        tonic_uv = 0.5 * (pre_l + post_l)
+        out.append((t_on, t_off, length / ms, tonic_uv, inside / tonic_uv if tonic_uv > 0 else np.nan))
+    return out
+
+
+def _without_bursts(silences: list[tuple], burst_edges: np.ndarray, blocked: np.ndarray,
+                    sset: SilentPeriodSettings) -> list[tuple]:
+    """The silences that no burst precedes within ``no_preceding_burst_ms`` or overlaps (Rubboli
+    2006), and no artefact overlaps."""
+    out = []
+    for sil in silences:
+        t_on, t_off = sil[0], sil[1]
         if burst_edges.size:
             near = (burst_edges[:, 0] < t_on + 1e-9) & (burst_edges[:, 1] > t_on - sset.no_preceding_burst_ms / 1000.0)
             inside_burst = (burst_edges[:, 0] < t_off) & (burst_edges[:, 1] > t_on)
@@ -146,8 +156,7 @@ def _silences(env: np.ndarray, sfreq: float, offset: int, core: tuple[int, int],
                 continue
         if blocked.size and ((blocked[:, 0] < t_off) & (blocked[:, 1] > t_on)).any():
             continue
-        tonic_uv = 0.5 * (pre_l + post_l)
-        out.append((t_on, t_off, length / ms, tonic_uv, inside / tonic_uv if tonic_uv > 0 else np.nan))
+        out.append(sil)
     return out
 
 
@@ -213,9 +222,10 @@ def detect_bursts_and_silent_periods(source, sfreq: float | None = None, ch_name
     """Bursts and silent periods from one conditioning pass per chunk.
 
     The same results as :func:`~myoclonus.signals.bursts.detect_bursts` followed by
-    :func:`detect_silent_periods` with those bursts, at the cost of one: the silent periods of a
-    chunk are searched in the envelope of the cleaned signal the burst detector kept, once the next chunk's
-    bursts are known (a silence near the end of a chunk's core may hold a burst of the next).
+    :func:`detect_silent_periods` with those bursts, at the cost of one: the lapses of a chunk are
+    found in the cleaned signal while the burst detector has it, and checked against the bursts
+    once the next chunk's are known (a silence near the end of a chunk's core may hold a burst of
+    the next).
 
     Parameters and errors as for :func:`~myoclonus.signals.bursts.detect_bursts`.
 
@@ -231,27 +241,26 @@ def detect_bursts_and_silent_periods(source, sfreq: float | None = None, ch_name
     per_channel: dict[str, list] = {c.name: [] for c in emg}
     rows: list[tuple] = []
 
-    def silences_of(ck, envelopes: dict[str, np.ndarray]) -> None:
-        for n, env in envelopes.items():
+    def keep_silences(ck, candidates: dict[str, list[tuple]]) -> None:
+        for n, found in candidates.items():
             recent = per_channel[n][-3:]  # this chunk and its neighbours hold every burst within reach
             edges = np.array([e[:2] for o in recent for e in o.events], float).reshape(-1, 2)
             blocked = np.array([a[2:] for o in recent for a in o.artefacts if a[1] in BLOCKING_ARTEFACTS], float).reshape(-1, 2)
-            ev = _silences(env, sf, ck.start, (ck.core_start, ck.core_stop), settings.silent, edges, blocked)
-            rows.extend((n, info[n].muscle, info[n].side, *e) for e in ev)
+            rows.extend((n, info[n].muscle, info[n].side, *e) for e in _without_bursts(found, edges, blocked, settings.silent))
+
+    def silences_in_chunk(y: np.ndarray, offset: int, core: tuple[int, int]) -> list[tuple]:
+        return _silences(y, sf, offset, core, settings.silent)
 
     pending = None
     mains = None
-    for mains, ck, outs in iter_burst_chunks(src, emg, settings, silent_envelope_ms=settings.silent.silent_envelope_ms,
-                                             progress=progress):
+    for mains, ck, outs in iter_burst_chunks(src, emg, settings, on_clean=silences_in_chunk, progress=progress):
         for n, o in outs.items():
             per_channel[n].append(o)
         if pending is not None:
-            silences_of(*pending)
-        pending = (ck, {n: o.silent_env for n, o in outs.items()})
-        for o in outs.values():
-            o.silent_env = None  # the pending dict holds the only reference: freed after use
+            keep_silences(*pending)
+        pending = (ck, {n: o.extra for n, o in outs.items()})
     if pending is not None:
-        silences_of(*pending)
+        keep_silences(*pending)
     if mains is None:
         mains, _ = prepare_filters(src, emg, settings)
     bursts = assemble_bursts(per_channel, emg, sf, mains, settings)
