@@ -55,7 +55,7 @@ ECG_NEIGHBOURHOOD_S = 4.0
 #: Other candidates within the neighbourhood that must share the waveform: at >= 45 beats per
 #: minute +-4 s hold >= 6 beats, while a movement artefact gives at most a pair of similar edges
 #: (engineering choice).
-ECG_MIN_VOTES = 3
+ECG_MIN_VOTES = 2
 #: Samples subtracted after each R peak: QRS, ST segment and T wave (T peaks ~250-300 ms after R;
 #: engineering choice).
 ECG_POST_WINDOW_S = 0.4
@@ -69,6 +69,11 @@ ECG_MAX_MISSING = 5
 #: Fewest beats in a train (engineering choice: ~5 s of heart beats; isolated similar transients such as
 #: the edges of movement artefacts do not form such trains).
 ECG_MIN_TRAIN = 6
+#: Most R-R intervals between two similar candidates that still link them into a rhythm: a burst
+#: hides the beat between them (engineering choice, measured on the simulator at 500 Hz: dense
+#: propriospinal bursts hide every other beat at 55 beats per minute; 3 or more lets irregular
+#: movement edges pass as a rhythm).
+ECG_MAX_LINK_BEATS = 2
 #: Largest relative difference of consecutive R-R intervals of a beat (engineering choice: beat-to-beat
 #: variability is usually < 10-15 %; isolated ectopic beats are recovered by the gap filling).
 ECG_RR_TOLERANCE = 0.25
@@ -228,13 +233,10 @@ def find_ecg_beats(y: np.ndarray, sfreq: float, candidate_peaks: np.ndarray) -> 
     if not _may_repeat(seg, peaks, int(round(ECG_NEIGHBOURHOOD_S * sfreq))):
         return EcgBeats(np.empty(0, int), sub_half, post, half)
     votes = np.zeros(n, int)
-    rr_before = np.zeros(n, bool)
-    rr_after = np.zeros(n, bool)
-    gap_before = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
-    gap_after = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
     lo_rr, hi_rr = (int(ECG_RR_RANGE_S[0] * sfreq), int(ECG_RR_RANGE_S[1] * sfreq))
     shifted = [_normalise(_segments(y, peaks + lag, half)) for lag in range(-max_lag, max_lag + 1, max(max_lag // 4, 1))]
     window = int(round(ECG_NEIGHBOURHOOD_S * sfreq))
+    firsts, seconds = [], []
     k = 1
     while k < n:
         gap = peaks[k:] - peaks[:-k]
@@ -245,20 +247,18 @@ def find_ecg_beats(y: np.ndarray, sfreq: float, candidate_peaks: np.ndarray) -> 
         similar = (corr > ECG_MIN_CORR) & near
         votes[:-k] += similar
         votes[k:] += similar
-        plausible = similar & (gap >= lo_rr) & (gap <= hi_rr)
-        rr_after[:-k] |= plausible
-        rr_before[k:] |= plausible
-        g = np.where(plausible, gap, np.iinfo(np.int64).max)
-        gap_after[:-k] = np.minimum(gap_after[:-k], g)
-        gap_before[k:] = np.minimum(gap_before[k:], g)
+        firsts.append(np.flatnonzero(similar))
+        seconds.append(firsts[-1] + k)
         k += 1
+    pi = np.concatenate(firsts) if firsts else np.empty(0, int)
+    pj = np.concatenate(seconds) if seconds else np.empty(0, int)
+    rr_before, rr_after, gap_before, gap_after = _rr_links(peaks, pi, pj, votes, lo_rr, hi_rr, window)
     # a beat has a twin one R-R interval before and after (a movement artefact's two similar edges
     # do not); the first and last beats of a run need a twin on one side next to such a beat
     core = (votes >= ECG_MIN_VOTES) & rr_before & rr_after
     # ... and the two R-R intervals agree (a heart rhythm), unlike the edges of movement artefacts
-    with np.errstate(invalid="ignore", over="ignore"):
-        gb, ga = gap_before.astype(float), gap_after.astype(float)
-        core &= np.abs(gb - ga) <= ECG_RR_TOLERANCE * np.maximum(gb, ga)
+    with np.errstate(invalid="ignore"):
+        core &= np.abs(gap_before - gap_after) <= ECG_RR_TOLERANCE * np.maximum(gap_before, gap_after)
     one_sided = (votes >= ECG_MIN_VOTES) & (rr_before | rr_after) & ~core
     if one_sided.any() and core.any():
         core_t = peaks[core]
@@ -270,8 +270,57 @@ def find_ecg_beats(y: np.ndarray, sfreq: float, candidate_peaks: np.ndarray) -> 
     else:
         one_sided[:] = False
     is_beat = core | one_sided
-    beats = _long_trains(peaks[is_beat], hi_rr)
+    beats = _long_trains(_strongest_apart(y, peaks[is_beat], half, lo_rr), hi_rr)
     return EcgBeats(_fill_missing_beats(y, beats, half, sfreq), sub_half, post, half)
+
+
+def _rr_links(peaks: np.ndarray, pi: np.ndarray, pj: np.ndarray, votes: np.ndarray, lo_rr: int, hi_rr: int,
+              window: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """For each candidate, whether a similar candidate lies a plausible number of R-R intervals
+    before / after it, and that interval per beat (the nearest such twin on each side).
+
+    The R-R interval is the local median, over the candidates within ``window``, of each
+    candidate's distance to its nearest similar twin (divided into as many intervals as it takes to
+    be within the longest physiological R-R interval). A twin counts when it
+    is 1 to ``ECG_MAX_MISSING + 1`` such intervals away (beats hidden under bursts in between) and
+    the interval per beat is within :data:`ECG_RR_TOLERANCE` of the local one: where bursts hide
+    every other beat, the visible beats still form a heart rhythm.
+    """
+    n = peaks.size
+    big = np.iinfo(np.int64).max
+    rr_before, rr_after = np.zeros(n, bool), np.zeros(n, bool)
+    gap_before, gap_after = np.full(n, np.nan), np.full(n, np.nan)
+    if pi.size == 0:
+        return rr_before, rr_after, gap_before, gap_after
+    gaps = peaks[pj] - peaks[pi]
+    in_range = gaps >= lo_rr
+    nearest = np.full(n, big, dtype=np.int64)
+    np.minimum.at(nearest, pi[in_range], gaps[in_range])
+    np.minimum.at(nearest, pj[in_range], gaps[in_range])
+    own = np.where((nearest < big) & (votes >= ECG_MIN_VOTES), nearest, np.nan).astype(float)
+    own /= np.ceil(own / hi_rr)  # a twin beyond the longest R-R interval has hidden beats in between
+    lo = np.searchsorted(peaks, peaks - window, side="left")
+    hi = np.searchsorted(peaks, peaks + window, side="right")
+    typical = np.full(n, np.nan)
+    for i in np.unique(np.concatenate((pi, pj))):
+        local = own[lo[i] : hi[i]]
+        local = local[np.isfinite(local)]
+        if local.size:
+            typical[i] = np.median(local)
+    rr = typical[pi]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        units = np.round(gaps / rr)
+        per_beat = gaps / units
+        ok = ((units >= 1) & (units <= ECG_MAX_LINK_BEATS) & (gaps >= lo_rr) & (per_beat <= hi_rr)
+              & (np.abs(gaps - units * rr) <= ECG_RR_TOLERANCE * rr))
+    pi, pj, gaps, per_beat = pi[ok], pj[ok], gaps[ok], per_beat[ok]
+    rr_after[pi] = True
+    rr_before[pj] = True
+    # the per-beat interval of the nearest linked twin on each side
+    order = np.argsort(-gaps, kind="stable")  # assign longest first so the nearest wins
+    gap_after[pi[order]] = per_beat[order]
+    gap_before[pj[order]] = per_beat[order]
+    return rr_before, rr_after, gap_before, gap_after
 
 
 def _may_repeat(seg: np.ndarray, peaks: np.ndarray, window: int) -> bool:
@@ -320,39 +369,59 @@ def _match_template(y: np.ndarray, template: np.ndarray, centre: int, search: in
 
 def _fill_missing_beats(y: np.ndarray, beats: np.ndarray, half: int, sfreq: float) -> np.ndarray:
     """Add the beats hidden under a burst: where found beats are about two or more R-R intervals
-    apart, and before the first / after the last found beat, the QRS is located at the time the
-    rhythm predicts by matching the neighbours' median waveform."""
+    apart, and before the first / after the last beat of each train, the QRS is located at the
+    time the rhythm predicts by matching the neighbours' median waveform.
+
+    Trains are split where no beat was found for :data:`ECG_NEIGHBOURHOOD_S`; each train is
+    filled and extended from its own beats only, so a beat found near a chunk edge (or not)
+    cannot change the beats filled elsewhere (chunked and one-shot processing agree).
+    """
     if beats.size < ECG_MIN_VOTES + 2:
         return beats
+    breaks = np.flatnonzero(np.diff(beats) > ECG_NEIGHBOURHOOD_S * sfreq) + 1
+    added: list[int] = []
+    for train in np.split(beats, breaks):
+        if train.size >= 3:
+            added.extend(_fill_train(y, train, half, sfreq))
+    if not added:
+        return beats
+    merged = np.unique(np.concatenate((beats, np.asarray(added, int))))
+    return _strongest_apart(y, merged, half, int(ECG_RR_RANGE_S[0] * sfreq))
+
+
+def _fill_train(y: np.ndarray, beats: np.ndarray, half: int, sfreq: float) -> list[int]:
+    """Beats hidden inside one train of found beats and up to :data:`ECG_NEIGHBOURHOOD_S` beyond
+    its ends (see :func:`_fill_missing_beats`)."""
     rr = np.diff(beats)
+    # the rhythm from intervals per beat: a gap beyond the longest R-R interval hides beats
+    rr_unit = rr / np.ceil(np.maximum(rr, 1) / (ECG_RR_RANGE_S[1] * sfreq))
     seg = _segments(y, beats, half)
     added: list[int] = []
 
-    def template_near(i: int) -> np.ndarray:
-        nb = list(range(max(i - 2, 0), min(i + 4, beats.size)))
+    def template_of(nb: list[int]) -> np.ndarray:
         return np.median(seg[nb] * np.sign(seg[nb] @ seg[nb[0]])[:, None], axis=0)
-
-    def local_rr(i: int) -> float:
-        lo_i, hi_i = max(i - 3, 0), min(i + 4, rr.size)
-        return float(np.median(rr[lo_i:hi_i]))
 
     for i, gap in enumerate(rr):
         lo_i, hi_i = max(i - 3, 0), min(i + 4, rr.size)
-        local = np.median(np.concatenate((rr[lo_i:i], rr[i + 1 : hi_i]))) if hi_i - lo_i > 1 else gap
+        local = np.median(np.concatenate((rr_unit[lo_i:i], rr_unit[i + 1 : hi_i]))) if hi_i - lo_i > 1 else gap
         if not local > 0:  # coincident beats around this gap: no local rhythm to fill from
             continue
         n_missing = int(round(gap / local)) - 1
         if n_missing < 1 or n_missing > ECG_MAX_MISSING or abs(gap / local - (n_missing + 1)) > 0.4:
             continue
-        template = template_near(i)
+        template = template_of(list(range(max(i - 2, 0), min(i + 4, beats.size))))
         for k_miss in range(1, n_missing + 1):
             found = _match_template(y, template, beats[i] + int(round(k_miss * gap / (n_missing + 1))), int(0.2 * local), half)
             if found is not None:
                 added.append(found)
-    # extrapolate the rhythm before the first and after the last beat
-    for direction, idx in ((-1, 0), (1, beats.size - 1)):
-        local = local_rr(min(idx, rr.size - 1))
-        template = template_near(max(min(idx, beats.size - 3), 0))
+    # extrapolate the rhythm before the first and after the last beat, from the beats next to it
+    ends = ((-1, 0, list(range(min(4, beats.size))), rr_unit[:3]),
+            (1, beats.size - 1, list(range(max(beats.size - 4, 0), beats.size)), rr_unit[-3:]))
+    for direction, idx, nb, rr_side in ends:
+        local = float(np.median(rr_side))
+        if not local > 0:
+            continue
+        template = template_of(nb)
         pos = beats[idx]
         misses = 0
         for _ in range(int(ECG_NEIGHBOURHOOD_S * sfreq / max(local, 1)) + 1):
@@ -367,11 +436,21 @@ def _fill_missing_beats(y: np.ndarray, beats: np.ndarray, half: int, sfreq: floa
             misses = 0
             added.append(found)
             pos = found
-    if not added:
+    return added
+
+
+def _strongest_apart(y: np.ndarray, beats: np.ndarray, half: int, min_gap: int) -> np.ndarray:
+    """Of beats closer than ``min_gap`` (the shortest R-R interval) keep the one with the most
+    energy within +-``half``: the P or T waves of a large ECG can repeat as a train of their own,
+    interleaved with the QRS train, and must not displace the QRS."""
+    if beats.size < 2 or np.all(np.diff(beats) >= min_gap):
         return beats
-    merged = np.unique(np.concatenate((beats, np.asarray(added, int))))
-    keep = np.concatenate(([True], np.diff(merged) >= int(ECG_RR_RANGE_S[0] * sfreq)))
-    return merged[keep]
+    energy = np.sum(_segments(y, beats, half) ** 2, axis=1)
+    kept: list[int] = []
+    for i in np.argsort(-energy, kind="stable"):
+        if all(abs(int(beats[i]) - int(beats[j])) >= min_gap for j in kept):
+            kept.append(int(i))
+    return beats[np.sort(np.asarray(kept, int))]
 
 
 def _align_on_envelope(y: np.ndarray, peaks: np.ndarray, half: int) -> np.ndarray:

@@ -50,6 +50,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 from scipy.ndimage import median_filter
+from scipy.signal import find_peaks
 
 from myoclonus.errors import InputError
 from myoclonus.settings import AnalysisSettings, BurstSettings, ConditioningSettings
@@ -348,9 +349,12 @@ def clean_channel(x: np.ndarray, sfreq: float, offset: int, filt: EmgFilter, con
     env, mean, low, env_d, high_d, active = _envelopes(y, sfreq, block, cond, bset)
     runs = _hysteresis(active, env_d, high_d, merge_gap)
     ecg_peaks, ecg_half = np.empty(0, int), 0
-    # ECG: candidate peaks that repeat the same waveform at a heart rate are removed first
-    if runs.shape[0] >= art.ECG_MIN_TRAIN:
-        peaks = _segment_argmax(np.abs(y), runs)
+    # ECG: candidate peaks that repeat the same waveform at a heart rate are removed first. The
+    # candidates are the envelope peaks above the lower (extent) level, not only the peaks of
+    # burst runs: a QRS below the onset level still extends a burst it precedes, and a beat
+    # merged into a burst run is not that run's largest peak
+    peaks = _ecg_candidates(env, low, sfreq)
+    if peaks.size >= art.ECG_MIN_TRAIN:
         beats = art.find_ecg_beats(y, sfreq, peaks)
         if beats.peaks.size:
             y = art.subtract_ecg(y, beats)
@@ -358,6 +362,14 @@ def clean_channel(x: np.ndarray, sfreq: float, offset: int, filt: EmgFilter, con
             runs = _hysteresis(active, env_d, high_d, merge_gap)
             ecg_peaks, ecg_half = beats.peaks, beats.half_window
     return CleanChannel(y, env, mean, low, env_d, high_d, runs, ecg_peaks, ecg_half)
+
+
+def _ecg_candidates(env: np.ndarray, low: np.ndarray, sfreq: float) -> np.ndarray:
+    """Candidate QRS peaks: local maxima of the short envelope above the lower hysteresis level,
+    at least one QRS window (2 x :data:`~myoclonus.signals.artefacts.ECG_MATCH_HALF_S`) apart."""
+    distance = max(int(round(2 * art.ECG_MATCH_HALF_S * sfreq)), 1)
+    peaks, _ = find_peaks(env, height=low, distance=distance)
+    return peaks
 
 
 def _burst_features(y: np.ndarray, x: np.ndarray, env: np.ndarray, runs: np.ndarray, sfreq: float) -> dict[str, np.ndarray]:
