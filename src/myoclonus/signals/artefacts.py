@@ -20,6 +20,7 @@ __all__ = [
     "EcgBeats",
     "find_ecg_beats",
     "subtract_ecg",
+    "ecg_residual_rms",
     "is_pop",
     "is_movement",
     "low_frequency_swing",
@@ -54,6 +55,11 @@ ECG_PAIR_MIN_CORR = 0.6
 #: smaller median left more residual (55 vs 52 false bursts on ECG channels), on the 250-Hz emgGO
 #: sample (whose QRS aliases) it removed more (median QRS residual 19 vs 24 uV RMS per beat).
 ECG_PHASE_MATCH_BELOW_HZ = 500.0
+#: A burst lying within a subtracted beat's window is that beat's residue when its RMS is at most
+#: this multiple of the typical residual RMS of the neighbouring beats' QRS (engineering choice,
+#: measured on the simulator's tuning seeds, seeds 10100-10151: true bursts inside a beat window
+#: reached >= 3.6 x, residues of imperfect subtraction 0.45-6 x, most below 3).
+ECG_RESIDUAL_MAX_RATIO = 3.0
 #: Half-width of the QRS core compared between candidates and used to align beats (the
 #: energetic part of the QRS; a longer window lets tonic EMG dilute the correlation).
 ECG_MATCH_HALF_S = 0.04
@@ -68,6 +74,11 @@ ECG_NEIGHBOURHOOD_S = 4.0
 #: (engineering choice; 2 rather than 3 since dense propriospinal bursts on the simulator hide
 #: half of the beats at 55 beats per minute; the rhythm and train tests below still apply).
 ECG_MIN_VOTES = 2
+#: Samples subtracted before each R peak: the P wave precedes the QRS by the PR interval
+#: (120-200 ms in adults, textbook ECG physiology) and lasts up to ~100 ms (engineering choice;
+#: on the 250-Hz emgGO leg recording a P-like wave 140-160 ms before the R peak stayed after
+#: subtracting from -100 ms and came out as short bursts).
+ECG_PRE_WINDOW_S = 0.25
 #: Samples subtracted after each R peak: QRS, ST segment and T wave (T peaks ~250-300 ms after R;
 #: engineering choice).
 ECG_POST_WINDOW_S = 0.4
@@ -199,6 +210,8 @@ class EcgBeats:
         Half-width (samples) of the QRS core used to recognise and align beats.
     sfreq : float
         Sampling rate (Hz); 0 when unknown.
+    pre_window : int
+        Samples subtracted before the peak (P wave and QRS); at least ``half_window``.
     """
 
     peaks: np.ndarray
@@ -206,6 +219,7 @@ class EcgBeats:
     post_window: int = 0
     match_window: int = 0
     sfreq: float = 0.0
+    pre_window: int = 0
 
 
 def _segments(y: np.ndarray, peaks: np.ndarray, half: int, post: int | None = None) -> np.ndarray:
@@ -297,7 +311,8 @@ def find_ecg_beats(y: np.ndarray, sfreq: float, candidate_peaks: np.ndarray) -> 
         one_sided[:] = False
     is_beat = core | one_sided
     beats = _long_trains(_strongest_apart(y, peaks[is_beat], half, lo_rr), hi_rr)
-    return EcgBeats(_fill_missing_beats(y, beats, half, sfreq), sub_half, post, half, float(sfreq))
+    pre = max(int(round(ECG_PRE_WINDOW_S * sfreq)), sub_half)
+    return EcgBeats(_fill_missing_beats(y, beats, half, sfreq), sub_half, post, half, float(sfreq), pre)
 
 
 def _matches_consensus(seg: np.ndarray, shifted: list[np.ndarray], pi: np.ndarray, pj: np.ndarray) -> np.ndarray:
@@ -565,9 +580,9 @@ def subtract_ecg(y: np.ndarray, beats: EcgBeats, n_template: int = 6) -> np.ndar
     peaks = beats.peaks
     if peaks.size == 0:
         return out
-    half = beats.half_window
+    half = max(beats.pre_window, beats.half_window)  # samples subtracted before the peak
     post = max(beats.post_window, half)
-    pad = max(half // 8, 2)
+    pad = max(beats.half_window // 8, 2)
     m = half + post + 1
     # align every beat on the median of its neighbourhood (integer lags) before building templates
     match = beats.match_window or half
@@ -618,6 +633,18 @@ def subtract_ecg(y: np.ndarray, beats: EcgBeats, n_template: int = 6) -> np.ndar
         scale = float(core[i][ok] @ template[ok]) / denom if denom > 0 else 0.0
         out[idx[ok]] -= (scale * template * taper)[ok].astype(np.float32)
     return out
+
+
+def ecg_residual_rms(y_clean: np.ndarray, beats: EcgBeats, n_template: int = 6) -> np.ndarray:
+    """Typical residual RMS of the QRS core after subtraction, per beat: the median, over the beat
+    and up to ``n_template`` neighbours on each side, of the RMS within +-``match_window``
+    (a burst on one beat does not raise its own level)."""
+    peaks = beats.peaks
+    if peaks.size == 0:
+        return np.empty(0)
+    match = beats.match_window or beats.half_window
+    rms = np.sqrt(np.mean(_segments(y_clean, peaks, match) ** 2, axis=1))
+    return np.array([np.median(rms[max(i - n_template, 0) : i + n_template + 1]) for i in range(peaks.size)])
 
 
 def is_pop(y_burst: np.ndarray, sfreq: float) -> bool:

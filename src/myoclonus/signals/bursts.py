@@ -337,6 +337,8 @@ class CleanChannel:
     runs: np.ndarray
     ecg_peaks: np.ndarray
     ecg_half: int
+    #: typical residual RMS of each beat's QRS after subtraction (see art.ecg_residual_rms)
+    ecg_residual: np.ndarray = field(default_factory=lambda: np.empty(0))
 
 
 def clean_channel(x: np.ndarray, sfreq: float, offset: int, filt: EmgFilter, cond: ConditioningSettings,
@@ -348,7 +350,7 @@ def clean_channel(x: np.ndarray, sfreq: float, offset: int, filt: EmgFilter, con
     merge_gap = int(round(bset.merge_gap_ms * sfreq / 1000.0))
     env, mean, low, env_d, high_d, active = _envelopes(y, sfreq, block, cond, bset)
     runs = _hysteresis(active, env_d, high_d, merge_gap)
-    ecg_peaks, ecg_half = np.empty(0, int), 0
+    ecg_peaks, ecg_half, ecg_residual = np.empty(0, int), 0, np.empty(0)
     # ECG: candidate peaks that repeat the same waveform at a heart rate are removed first. The
     # candidates are the envelope peaks above the lower (extent) level, not only the peaks of
     # burst runs: a QRS below the onset level still extends a burst it precedes, and a beat
@@ -361,7 +363,25 @@ def clean_channel(x: np.ndarray, sfreq: float, offset: int, filt: EmgFilter, con
             env, mean, low, env_d, high_d, active = _envelopes(y, sfreq, block, cond, bset)
             runs = _hysteresis(active, env_d, high_d, merge_gap)
             ecg_peaks, ecg_half = beats.peaks, beats.half_window
-    return CleanChannel(y, env, mean, low, env_d, high_d, runs, ecg_peaks, ecg_half)
+            ecg_residual = art.ecg_residual_rms(y, beats)
+    return CleanChannel(y, env, mean, low, env_d, high_d, runs, ecg_peaks, ecg_half, ecg_residual)
+
+
+def _ecg_residue(y: np.ndarray, runs: np.ndarray, cc: CleanChannel) -> np.ndarray:
+    """Runs that lie within a subtracted beat's window (+- ``ecg_half``) and are no stronger than
+    :data:`~myoclonus.signals.artefacts.ECG_RESIDUAL_MAX_RATIO` x that beat's typical QRS
+    residual: what subtraction left of the beat (at 250 Hz the sampled QRS changes from beat to
+    beat), not a burst."""
+    out = np.zeros(runs.shape[0], bool)
+    if runs.size == 0 or cc.ecg_peaks.size == 0:
+        return out
+    p = cc.ecg_peaks
+    k = np.clip(np.searchsorted(p, runs[:, 0] + cc.ecg_half, side="right") - 1, 0, p.size - 1)
+    inside = (runs[:, 0] >= p[k] - cc.ecg_half) & (runs[:, 1] <= p[k] + cc.ecg_half + 1)
+    for i in np.flatnonzero(inside):
+        rms = float(np.sqrt(np.mean(np.square(y[runs[i, 0] : runs[i, 1]], dtype=np.float64))))
+        out[i] = rms <= art.ECG_RESIDUAL_MAX_RATIO * cc.ecg_residual[k[i]]
+    return out
 
 
 def _ecg_candidates(env: np.ndarray, low: np.ndarray, sfreq: float) -> np.ndarray:
@@ -470,6 +490,7 @@ def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: t
         if clip.size:
             clip_cum = np.concatenate(([0], np.cumsum(clip_mask)))
             keep &= (clip_cum[runs[:, 1]] - clip_cum[runs[:, 0]]) == 0  # clipped: reported as saturation
+        keep &= ~_ecg_residue(y, runs, cc)  # what subtraction left of a beat (the beat is reported)
         runs, on_f, off_f = runs[keep], on_f[keep], off_f[keep]
     if runs.size:
         feats = _burst_features(y, x, env, runs, sfreq)
