@@ -392,6 +392,32 @@ def _ecg_candidates(env: np.ndarray, low: np.ndarray, sfreq: float) -> np.ndarra
     return peaks
 
 
+def _onsets_after_qrs_residue(env: np.ndarray, runs: np.ndarray, edges: np.ndarray, levels: np.ndarray,
+                              mean: np.ndarray, w: int, cc: CleanChannel) -> tuple[np.ndarray, np.ndarray]:
+    """A run starting within a subtracted beat's QRS window (+- ``ecg_half``) starts where its
+    envelope first exceeds :data:`~myoclonus.signals.artefacts.ECG_RESIDUAL_MAX_RATIO` x that
+    beat's typical QRS residual (when above the run's own level): the residue of the beat before a
+    burst that begins just after it is not the burst's onset."""
+    if runs.size == 0 or cc.ecg_peaks.size == 0:
+        return runs, edges
+    p = cc.ecg_peaks
+    k = np.clip(np.searchsorted(p, runs[:, 0] + cc.ecg_half, side="right") - 1, 0, p.size - 1)
+    starts_in = (runs[:, 0] >= p[k] - cc.ecg_half) & (runs[:, 0] <= p[k] + cc.ecg_half)
+    runs, edges = runs.copy(), edges.copy()
+    for i in np.flatnonzero(starts_in):
+        level = np.float32(art.ECG_RESIDUAL_MAX_RATIO * cc.ecg_residual[k[i]])
+        if level <= levels[i]:
+            continue
+        a, b = runs[i]
+        above = np.flatnonzero(env[a:b] > level)
+        if above.size == 0 or above[0] == 0:
+            continue
+        new = np.array([[a + above[0], b]])
+        runs[i, 0] = new[0, 0]
+        edges[i, 0] = _refine(env, new, np.array([level], np.float32), mean, w)[0, 0]
+    return runs, edges
+
+
 def _burst_features(y: np.ndarray, x: np.ndarray, env: np.ndarray, runs: np.ndarray, sfreq: float) -> dict[str, np.ndarray]:
     """Peak, area, envelope-peak sample and the artefact tests of every run.
 
@@ -471,6 +497,7 @@ def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: t
     w = max(int(round(envelope_window_ms(sfreq, cond) * sfreq / 1000.0)), 1)
     runs, levels = _trim(env, runs, low, bset.relative_level)
     edges = _refine(env, runs, levels, mean, w)
+    runs, edges = _onsets_after_qrs_residue(env, runs, edges, levels, mean, w, cc)
     clip = art.find_clipping(x, block)
     margin = int(round(art.CLIP_MARGIN_S * sfreq))
     clip_mask = np.zeros(x.size + 1, bool)
