@@ -437,14 +437,17 @@ def _regular(train: np.ndarray, hi_rr: int) -> np.ndarray:
 
 
 def _match_template(y: np.ndarray, template: np.ndarray, centre: int, search: int, half: int) -> int | None:
-    """Sample of the best normalised match of ``template`` within ``centre +- search``."""
+    """Sample of the best normalised match of ``template`` within ``centre +- search``.
+
+    The match keeps the template's sign (one lead records every beat with the same polarity): an
+    inverted match half a QRS cycle away is not the beat."""
     a, b = centre - search - half, centre + search + half + 1
     if a < 0 or b > y.size or search < 1:
         return None
     win = np.asarray(y[a:b], np.float64)
     corr = signal.correlate(win, template, mode="valid")
     energy = np.sqrt(np.convolve(win**2, np.ones(template.size), mode="valid")) * np.linalg.norm(template)
-    ncc = np.abs(corr) / np.maximum(energy, 1e-12)
+    ncc = corr / np.maximum(energy, 1e-12)
     k = int(np.argmax(ncc))
     return a + k + half if ncc[k] > ECG_MISSING_MIN_CORR else None
 
