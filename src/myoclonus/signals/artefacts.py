@@ -447,9 +447,12 @@ def _match_template(y: np.ndarray, template: np.ndarray, centre: int, search: in
     The match keeps the template's sign (one lead records every beat with the same polarity): an
     inverted match half a QRS cycle away is not the beat."""
     a, b = centre - search - half, centre + search + half + 1
-    if a < 0 or b > y.size or search < 1:
+    if search < 1 or centre < 0 or centre >= y.size:
         return None
-    win = np.asarray(y[a:b], np.float64)
+    # near the ends of the data the part of the window outside it is zero (a beat cut by the end
+    # matches with the part of the template that is recorded)
+    win = np.zeros(b - a)
+    win[max(-a, 0) : (b - a) - max(b - y.size, 0)] = y[max(a, 0) : min(b, y.size)]
     corr = signal.correlate(win, template, mode="valid")
     energy = np.sqrt(np.convolve(win**2, np.ones(template.size), mode="valid")) * np.linalg.norm(template)
     ncc = corr / np.maximum(energy, 1e-12)
