@@ -246,9 +246,13 @@ def find_ecg_beats(y: np.ndarray, sfreq: float, candidate_peaks: np.ndarray) -> 
 
     A myoclonic burst is a stochastic interference pattern of motor-unit potentials, so two bursts
     never share a waveform; a QRS complex picked up by a trunk electrode repeats almost exactly.
-    A candidate is a beat when its waveform (±50 ms around the peak) correlates above
-    :data:`ECG_MIN_CORR` with at least two other candidates within :data:`ECG_NEIGHBOURHOOD_S`,
-    and the interval to one of them is a plausible R-R interval.
+    A candidate is a beat when its waveform (±40 ms around the peak) is shared by at least
+    :data:`ECG_MIN_VOTES` other candidates within :data:`ECG_NEIGHBOURHOOD_S` (correlation above
+    :data:`ECG_MIN_CORR`, or above :data:`ECG_PAIR_MIN_CORR` with both matching their neighbours'
+    median waveform above :data:`ECG_MIN_CORR`), the intervals to its twins on both sides are one
+    or :data:`ECG_MAX_LINK_BEATS` local R-R intervals and agree, and it belongs to a regular train
+    of at least :data:`ECG_MIN_TRAIN` beats. Beats hidden under bursts are then located where the
+    rhythm predicts them.
 
     Parameters
     ----------

@@ -19,7 +19,8 @@ Algorithm (per EMG channel, per chunk)
 5. Onset/offset refinement: the centred moving average starts to rise half a window before the
    true onset; the crossing time is corrected for the window using the burst's amplitude.
 6. Rejections: ECG (a waveform repeating at a heart rate is removed by local template
-   subtraction before step 4), clipping, electrode pops and movement deflections (reported in
+   subtraction before step 4; what subtraction leaves of a beat, no stronger than a few times the
+   neighbouring beats' residue, is neither a burst nor a burst's onset), clipping, electrode pops and movement deflections (reported in
    ``artefacts``), and bursts shorter than ``min_burst_ms`` or longer than ``max_burst_ms``.
 
 Columns of :meth:`BurstResults.summary`
