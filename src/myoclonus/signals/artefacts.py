@@ -396,7 +396,8 @@ def _rr_links(peaks: np.ndarray, pi: np.ndarray, pj: np.ndarray, votes: np.ndarr
 
 
 def _may_repeat(seg: np.ndarray, peaks: np.ndarray, window: int) -> bool:
-    """Cheap screen: do at least :data:`ECG_MIN_TRAIN` candidates resemble (zero-lag |r| > 0.5)
+    """Cheap screen: do at least :data:`ECG_MIN_TRAIN` candidates resemble (zero-lag |r| above
+    :data:`ECG_PAIR_MIN_CORR`; candidates are aligned on their QRS envelope)
     :data:`ECG_MIN_VOTES` neighbours? EMG bursts never do, so most channels stop here."""
     n = peaks.size
     votes = np.zeros(n, int)
@@ -405,7 +406,7 @@ def _may_repeat(seg: np.ndarray, peaks: np.ndarray, window: int) -> bool:
         near = (peaks[k:] - peaks[:-k]) <= window
         if not near.any():
             break
-        similar = (np.abs(np.einsum("ij,ij->i", seg[:-k], seg[k:])) > 0.5) & near
+        similar = (np.abs(np.einsum("ij,ij->i", seg[:-k], seg[k:])) > ECG_PAIR_MIN_CORR) & near
         votes[:-k] += similar
         votes[k:] += similar
         k += 1
