@@ -8,7 +8,7 @@ from myoclonus.settings import AnalysisSettings
 from myoclonus.signals.bursts import detect_bursts
 from myoclonus.signals.conditioning import detect_mains
 
-from synthetic import ecg_train, make_emg
+from synthetic import band_noise, ecg_train, make_emg
 
 RATES = (500.0, 1000.0, 2048.0, 5000.0)
 
@@ -75,3 +75,61 @@ def test_ecg_train_helper_is_periodic():
     rng = np.random.default_rng(0)
     _, r = ecg_train(rng, 60_000, 1000.0, 100.0, hr_bpm=60.0)
     assert 0.9 < np.median(np.diff(r)) / 1000.0 < 1.1
+
+
+def _bursts_just_after_beats(sfreq: float, seed: int, duration_s: float = 40.0) -> tuple[np.ndarray, np.ndarray]:
+    """A trunk channel with a 300 uV ECG in which every third beat is followed by a burst
+    starting 15-45 ms after its R peak (10-30 x the 3 uV noise, 40-150 ms long): the QRS just
+    before a burst must be subtracted, or the burst's onset moves back onto it."""
+    rng = np.random.default_rng(seed)
+    n = int(duration_s * sfreq)
+    x = 3.0 * rng.standard_normal(n)
+    ecg, r = ecg_train(rng, n, sfreq, 300.0, hr_bpm=70.0)
+    x += ecg
+    onsets = []
+    for k in range(2, r.size - 2, 3):
+        a = r[k] + int(rng.uniform(0.015, 0.045) * sfreq)
+        b = a + int(rng.uniform(0.04, 0.15) * sfreq)
+        x[a:b] += rng.uniform(30.0, 90.0) * band_noise(rng, b - a, sfreq)
+        onsets.append(a / sfreq)
+    return x, np.asarray(onsets)
+
+
+@pytest.mark.parametrize("sfreq", RATES)
+def test_bursts_just_after_heartbeats_keep_their_onsets(sfreq):
+    """Issue 3 targets (F1 >= 0.95, median onset error <= 3 ms) for bursts that begin right after
+    a QRS complex (pooled over 5 recordings; before the beats hidden under bursts were located
+    with the template's polarity and a rhythm-robust R-R estimate, F1 was 0.78-0.93)."""
+    tp = fp = fn = 0
+    errors = []
+    for seed in range(1, 6):
+        x, onsets = _bursts_just_after_beats(sfreq, seed)
+        score = detect_bursts(x, sfreq, ["EMG RA"]).compare_detection(onsets)
+        tp, fp, fn = tp + score["tp"], fp + score["fp"], fn + score["fn"]
+        errors.append(score["median_onset_error_ms"])
+    assert 2 * tp / (2 * tp + fp + fn) >= 0.95, (tp, fp, fn)
+    assert np.median(errors) <= 3.0
+
+
+@pytest.mark.parametrize("sfreq", [
+    pytest.param(500.0, marks=pytest.mark.xfail(strict=True, reason=(
+        "at 500 Hz the beats of the last ~6 s are not recognised and 2 come out as bursts (measured "
+        "2026-11-23): a QRS barely above 10 uV tonic EMG, sampled at 2 ms, matches its neighbours too "
+        "weakly to extend the train"))),
+    1000.0, 2048.0, 5000.0])
+def test_weak_ecg_under_tonic_emg_gives_no_bursts(sfreq):
+    """An 80-uV ECG under 10 uV of tonic EMG (trapezius-like): single QRS complexes correlate only
+    0.6-0.85 with each other, so they are recognised by their agreement with their neighbours'
+    median waveform (before: 11-21 bursts on this channel, no beat recognised)."""
+    sim = make_emg(sfreq=sfreq, seed=3, duration_s=30, n_bursts=0, ecg_uv=80.0, tonic_uv=10.0)
+    res = detect_bursts(sim.data_uv, sfreq, ["EMG R TRAP"])
+    assert len(res) == 0, res.events
+    assert res.channel_status["EMG R TRAP"].ecg_detected
+
+
+def test_rr_interval_with_hidden_beats():
+    """Gaps spanning a beat hidden under a burst do not double the R-R estimate."""
+    from myoclonus.signals.artefacts import _local_rr
+
+    assert _local_rr(np.array([1.9, 1.94, 0.97, 0.95, 1.91])) == pytest.approx(0.96, abs=0.02)
+    assert _local_rr(np.array([0.8, 0.82, 0.79])) == pytest.approx(0.8, abs=0.01)

@@ -106,14 +106,7 @@ def test_accuracy_with_confounders(sfreq, name):
 ORIGINS = ("cortical", "cortical_subcortical", "subcortical", "spinal_segmental", "propriospinal", "peripheral", "functional")
 
 
-SIMULATOR_RATES = [
-    pytest.param(500.0, marks=pytest.mark.xfail(strict=True, reason=(
-        "target missed at 500 Hz: pooled F1 0.94 (measured; 0.91 before the bridging envelope), weak "
-        "100-400 ms spinal-segmental bursts at ~4x background break into pieces; listed in the H5 report"))),
-    1000.0,
-    2048.0,
-    5000.0,
-]
+SIMULATOR_RATES = [500.0, 1000.0, 2048.0, 5000.0]
 
 
 @pytest.mark.parametrize("sfreq", SIMULATOR_RATES)
