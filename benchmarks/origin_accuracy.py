@@ -32,7 +32,7 @@ import argparse
 import itertools
 import time
 import traceback
-from collections import Counter, defaultdict
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -174,7 +174,7 @@ def _confusion(df: pd.DataFrame, col: str) -> str:
         acc = (sub[col] == o).mean() if len(sub) else float("nan")
         lines.append(f"| {o} | " + " | ".join(str(c.get(x, 0)) for x in labels) + f" | {acc:.0%} |")
     total = (df[col] == df["origin"]).mean()
-    lines.append(f"| **all** | " + " | ".join("" for _ in labels) + f" | **{total:.1%}** ({int((df[col] == df['origin']).sum())}/{len(df)}) |")
+    lines.append("| **all** | " + " | ".join("" for _ in labels) + f" | **{total:.1%}** ({int((df[col] == df['origin']).sum())}/{len(df)}) |")
     return "\n".join(lines)
 
 
