@@ -34,12 +34,15 @@ def test_recording_example_writes_reports_and_exports(tmp_path, cortical_edf):
 
 
 def test_recording_example_is_skipped_without_the_recording(tmp_path):
-    assert run_recording_example(tmp_path, tmp_path / "out", Console(file=open(tmp_path / "log.txt", "w"))) == []
-    assert "recording step skipped" in (tmp_path / "log.txt").read_text()
+    # wide console: the message names the (long, varying) temporary path and must not wrap mid-phrase
+    with open(tmp_path / "log.txt", "w", encoding="utf-8") as log:
+        assert run_recording_example(tmp_path, tmp_path / "out", Console(file=log, width=10_000)) == []
+    assert "recording step skipped" in (tmp_path / "log.txt").read_text(encoding="utf-8")
 
 
 def test_demo_assessment_files_validate(tmp_path):
-    written = run_intake_examples(EXAMPLES, tmp_path, Console(file=open(tmp_path / "log.txt", "w")))
+    with open(tmp_path / "log.txt", "w", encoding="utf-8") as log:
+        written = run_intake_examples(EXAMPLES, tmp_path, Console(file=log, width=10_000))
     files = [p for p in written if p.name == "assessment.json"]
     assert len(files) == len(list(EXAMPLES.glob("*.yaml")))
     for path in files:
