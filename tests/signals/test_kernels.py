@@ -190,3 +190,18 @@ def test_clipped_runs_match_the_reference(n, block, levels, seed):
     from myoclonus.signals.artefacts import find_clipping
 
     np.testing.assert_array_equal(find_clipping(x, block), _clipping_reference(x, block, 3))
+
+
+@settings(max_examples=80, deadline=None)
+@given(n=st.integers(3, 400), block=st.integers(1, 60), distance=st.integers(1, 30), levels=st.integers(3, 50),
+       seed=st.integers(0, 10_000))
+def test_peaks_above_match_scipy_find_peaks(n, block, distance, levels, seed):
+    from scipy.signal import find_peaks
+
+    rng = np.random.default_rng(seed)
+    env = (rng.integers(0, levels, n) / levels).astype(np.float32)  # few levels: flat tops happen
+    if distance > 1:  # equal peaks would be thinned in sort order, which differs: make them unequal
+        env += rng.random(n).astype(np.float32) * np.float32(1e-3)
+    level = rng.uniform(0.0, 0.8, -(-n // block)).astype(np.float32)
+    ref, _ = find_peaks(env, height=np.repeat(level, block)[:n], distance=distance)
+    np.testing.assert_array_equal(kernels.peaks_above(env, level, block, distance), ref)

@@ -51,7 +51,6 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 from scipy.ndimage import median_filter
-from scipy.signal import find_peaks
 
 from myoclonus.errors import InputError
 from myoclonus.settings import AnalysisSettings, BurstSettings, ConditioningSettings
@@ -393,8 +392,7 @@ def _ecg_candidates(env: np.ndarray, low: BlockLevels, sfreq: float) -> np.ndarr
     tuning seeds 10100-10151: 80 / 150 / 300 ms gave 30 / 31 / 38 false bursts on ECG channels, and
     2.4 / 1.4 / 1.1 s for 3 min of 11 channels at 5 kHz)."""
     distance = max(int(round(0.5 * art.ECG_RR_RANGE_S[0] * sfreq)), 1)
-    peaks, _ = find_peaks(env, height=np.repeat(low.per_block, low.block)[: env.size], distance=distance)
-    return peaks
+    return kernels.peaks_above(env, low.per_block, low.block, distance)
 
 
 def _onsets_after_qrs_residue(env: np.ndarray, runs: np.ndarray, edges: np.ndarray, levels: np.ndarray,

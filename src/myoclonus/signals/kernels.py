@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["condition_emg", "rectified_moving_averages", "candidate_runs", "runs_below", "clipped_runs"]
+__all__ = ["condition_emg", "rectified_moving_averages", "candidate_runs", "runs_below", "clipped_runs", "peaks_above"]
 
 
 #: Channels filtered side by side by :func:`condition_emg` (a literal, so the compiler keeps each
@@ -347,3 +347,48 @@ def clipped_runs(x, hi, lo, block, min_run):  # pragma: no cover - compiled
                 k += 1
             i = j
     return _collect(starts, stops, k)
+
+
+@njit(nogil=True, cache=True)
+def peaks_above(env, level, block, distance):  # pragma: no cover - compiled
+    """Local maxima of ``env`` at or above their block's ``level`` (``level[i // block]``), thinned
+    so that no two are closer than ``distance`` samples, the higher kept: the peaks
+    ``scipy.signal.find_peaks(env, height=<level per sample>, distance=distance)`` returns
+    (flat tops count once, at their middle sample; the first and last samples are never peaks).
+    """
+    n = env.size
+    pos = np.empty(n // 2 + 1, np.int64)
+    k = 0
+    lowest = level.min() if level.size else np.inf
+    i = 1
+    while i < n - 1:
+        if env[i] < lowest:  # below every level: no peak here (the common case, checked first)
+            i += 1
+            continue
+        if env[i - 1] < env[i]:
+            ahead = i + 1
+            while ahead < n - 1 and env[ahead] == env[i]:  # a flat top
+                ahead += 1
+            if env[ahead] < env[i]:
+                peak = (i + ahead - 1) // 2
+                if env[peak] >= level[peak // block]:
+                    pos[k] = peak
+                    k += 1
+                i = ahead
+        i += 1
+    pos = pos[:k]
+    keep = np.ones(k, np.bool_)
+    order = np.argsort(env[pos])
+    for r in range(k - 1, -1, -1):  # highest first
+        j = order[r]
+        if not keep[j]:
+            continue
+        left = j - 1
+        while left >= 0 and pos[j] - pos[left] < distance:
+            keep[left] = False
+            left -= 1
+        right = j + 1
+        while right < k and pos[right] - pos[j] < distance:
+            keep[right] = False
+            right += 1
+    return pos[keep]
