@@ -1,15 +1,17 @@
 """Speed and memory of the recording analysis, against an MNE-based pipeline measured in the same run.
 
 Run ``python benchmarks/bench_analyze.py`` (1 h file; a few minutes on 2 cores), ``--quick``
-(15-min file) or ``--long`` (adds a 24 h file; its length is set by today's detector speed, about
-1-2 M samples/s end to end). Prints three tables:
+(15-min file) or ``--long`` (adds a 24 h file at 500 Hz, about 35 s to analyse today). Every timing
+is the median of ``--repeats`` interleaved runs (default 3). Prints three tables:
 
 1. In-process throughput (samples/s) of conditioning + burst detection + jerk grouping on a
    16-channel signal already in memory: ours (1 and 2 threads) vs the same steps written with MNE's
    filter (``mne.filter.filter_data`` band-pass + notch, rectification, moving average, a
    median + k * MAD threshold, grouping by onset window).
-2. End-to-end time (read + analyse + write) on the same EDF file: ``myoclonus.analyze`` +
-   ``write_outputs`` vs the MNE pipeline (``read_raw_edf(preload=True)`` + the steps above + a TSV).
+2. End-to-end time (fresh process: import + read + analyse + write) on the same EDF file:
+   ``myoclonus.analyze`` + ``write_outputs`` with 1 and 2 threads vs the MNE pipeline
+   (``read_raw_edf(preload=True)`` + the steps above + a TSV) with ``n_jobs`` 1 and 2; the
+   speed-up is against the faster MNE setting.
 3. Peak memory (maximum resident set size of a fresh process doing the end-to-end run) for 1 h and
    24 h 16-channel EDF files, plus the EDF reading alone: MNE ``get_data`` windows vs ``edfio``
    windows (the measurement behind "use edfio where it measurably wins").
@@ -17,7 +19,7 @@ Run ``python benchmarks/bench_analyze.py`` (1 h file; a few minutes on 2 cores),
 The long EDF files are generated on the fly in a temporary folder: a 60-s 16-channel template is
 written with edfio, then its data records are repeated (header record count updated) until the
 wanted length, so writing never needs the file in memory. The 24 h file (``--long``) is sampled at
-500 Hz (2.8 GB) to keep the run short; ``--full`` uses 2048 Hz (11.3 GB of disk). The MNE pipeline
+500 Hz (1.4 GB) to keep the run short; ``--full`` uses 2048 Hz (5.7 GB of disk). The MNE pipeline
 is not run on the 24 h file: it must load the whole file (``preload=True``) and would need tens of GB.
 
 Targets (issue 3): >= 100 M samples/s in-process on 2 cores; end-to-end >= 3x faster than the
@@ -228,8 +230,8 @@ def _table(title: str, header: list[str], rows: list[list[str]]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="short inputs (about 1 minute)")
-    parser.add_argument("--long", action="store_true", help="also the 24 h file at 500 Hz (2.8 GB; about 15-20 min today)")
-    parser.add_argument("--full", action="store_true", help="with --long: the 24 h file at 2048 Hz (11 GB of disk)")
+    parser.add_argument("--long", action="store_true", help="also the 24 h file at 500 Hz (1.4 GB; a few minutes)")
+    parser.add_argument("--full", action="store_true", help="with --long: the 24 h file at 2048 Hz (5.7 GB of disk)")
     parser.add_argument("--repeats", type=int, default=3, help="interleaved repeats per measurement (median kept)")
     parser.add_argument("--child", nargs=3, metavar=("TASK", "PATH", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
