@@ -62,18 +62,19 @@ def _section_pair(u, m, sa, sb, z, s):  # pragma: no cover - compiled
 
 
 @njit(nogil=True, cache=True)
+def _resonators(res, state):  # pragma: no cover - compiled
+    """The four channels' resonator coefficients ``b0 b1 b2 a1 a2`` and states, one small array each."""
+    out = np.empty((7, GROUP))
+    for c in range(GROUP):
+        out[0, c], out[1, c], out[2, c], out[3, c], out[4, c] = res[c, 0], res[c, 1], res[c, 2], res[c, 4], res[c, 5]
+        out[5, c], out[6, c] = state[c, 0], state[c, 1]
+    return out[0], out[1], out[2], out[3], out[4], out[5], out[6]
+
+
+@njit(nogil=True, cache=True)
 def _first_pass(u, m, res, state, m1, resid):  # pragma: no cover - compiled
     """A harmonic's first resonator pass over the block: the line into ``m1``, ``u - m1`` into ``resid``."""
-    b0 = np.empty(GROUP)
-    b1 = np.empty(GROUP)
-    b2 = np.empty(GROUP)
-    a1 = np.empty(GROUP)
-    a2 = np.empty(GROUP)
-    p = np.empty(GROUP)
-    q = np.empty(GROUP)
-    for c in range(GROUP):
-        b0[c], b1[c], b2[c], a1[c], a2[c] = res[c, 0], res[c, 1], res[c, 2], res[c, 4], res[c, 5]
-        p[c], q[c] = state[c, 0], state[c, 1]
+    b0, b1, b2, a1, a2, p, q = _resonators(res, state)
     for j in range(m):
         for c in range(GROUP):
             v = u[j, c]
@@ -89,16 +90,7 @@ def _first_pass(u, m, res, state, m1, resid):  # pragma: no cover - compiled
 @njit(nogil=True, cache=True)
 def _second_pass(u, m, res, state, m1, resid, level):  # pragma: no cover - compiled
     """A harmonic's second resonator pass on ``m1 + clipped residual``; the line is subtracted from ``u``."""
-    b0 = np.empty(GROUP)
-    b1 = np.empty(GROUP)
-    b2 = np.empty(GROUP)
-    a1 = np.empty(GROUP)
-    a2 = np.empty(GROUP)
-    p = np.empty(GROUP)
-    q = np.empty(GROUP)
-    for c in range(GROUP):
-        b0[c], b1[c], b2[c], a1[c], a2[c] = res[c, 0], res[c, 1], res[c, 2], res[c, 4], res[c, 5]
-        p[c], q[c] = state[c, 0], state[c, 1]
+    b0, b1, b2, a1, a2, p, q = _resonators(res, state)
     for j in range(m):
         for c in range(GROUP):
             w = m1[j, c] + min(max(resid[j, c], -level[c]), level[c])
