@@ -30,7 +30,6 @@ __all__ = [
     "band_edges_hz",
     "apply_filter",
     "apply_filters",
-    "rectified_envelope",
     "rectified_moving_averages",
 ]
 
@@ -325,29 +324,6 @@ def _steady_state(y: np.ndarray, sos: np.ndarray, f0: float, sfreq: float) -> np
     pre = coef[0] * np.cos(2 * np.pi * f0 * t_pre) + coef[1] * np.sin(2 * np.pi * f0 * t_pre)
     _, zf = signal.sosfilt(sos, pre, zi=np.zeros((sos.shape[0], 2)))
     return zf
-
-
-def rectified_envelope(y: np.ndarray, sfreq: float, window_ms: float) -> np.ndarray:
-    """Centred moving average of ``|y|`` over ``window_ms`` (float32).
-
-    Parameters
-    ----------
-    y : ndarray, shape (n_times,)
-        Band-passed EMG.
-    sfreq : float
-    window_ms : float
-
-    Returns
-    -------
-    ndarray, float32
-    """
-    from scipy.ndimage import uniform_filter1d
-
-    w = max(int(round(window_ms * sfreq / 1000.0)), 1)
-    r = np.abs(np.asarray(y, dtype=np.float32))
-    if w == 1 or r.size == 0:
-        return r
-    return uniform_filter1d(r, size=w, mode="nearest")
 
 
 def rectified_moving_averages(y: np.ndarray, sfreq: float, windows_ms: tuple[float, ...]) -> np.ndarray:
