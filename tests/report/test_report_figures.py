@@ -74,3 +74,14 @@ def test_a_failing_figure_leaves_the_rest_of_the_report(no_eeg_analysis, monkeyp
     result = {f.id: f for f in figures.build_figures(no_eeg_analysis)}
     assert "simulated drawing failure" in result["recruitment"].reason
     assert result["burst_durations"].available
+
+
+def test_interval_caption_reports_tiny_rhythm_p_values_as_below_0_001():
+    from myoclonus.signals.rhythm import analyse_rhythm
+
+    onsets = np.arange(0.5, 300.0, 1.5)
+    jerks = pd.DataFrame({"onset_s": onsets, "n_muscles": 2})
+    rhythm = analyse_rhythm(onsets, duration_s=300.0)
+    assert rhythm.p_value < 1e-6 and rhythm.n_surrogates == 0  # the analytic bound
+    fig = interval_histogram_figure(jerks, rhythm)
+    assert "p value: < 0.001" in fig.caption and "rhythmic: True" in fig.caption

@@ -409,7 +409,11 @@ def _rhythm_text(rhythm: Any) -> str:
     parts = []
     for key in ("dominant_frequency_hz", "periodicity_p_value", "p_value", "rhythmic"):
         value = data.get(key)
-        if value is not None and not isinstance(value, (list, dict, np.ndarray)):
+        if value is None or isinstance(value, (list, dict, np.ndarray)):
+            continue
+        if key.endswith("p_value") and isinstance(value, float) and value < 0.001:
+            parts.append(f"{key.replace('_', ' ')}: < 0.001")  # a strongly periodic train reports a tiny analytic bound
+        else:
             parts.append(f"{key.replace('_', ' ')}: {value:.3g}" if isinstance(value, float) else f"{key.replace('_', ' ')}: {value}")
     return ("Rhythm analysis: " + "; ".join(parts) + ".") if parts else ""
 
