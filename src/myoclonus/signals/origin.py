@@ -445,8 +445,13 @@ def _triphasic_criterion(jt: JerkTable, channels: dict[str, ChannelInfo]) -> Cri
         return Criterion("triphasic", "Triphasic agonist-antagonist-agonist pattern", "not_assessable", "no agonist-antagonist pair recorded", ref, {})
     n_pair_jerks = 0
     n_tri = 0
-    onsets = {key: np.sort(g["onset_s"].to_numpy(float)) for key, g in jt.all_bursts.groupby(["jerk", "channel"])}
-    for j in jt.all_bursts["jerk"].unique():
+    # burst onsets per (jerk, channel), sorted (plain loop: a pandas groupby costs ~0.2 ms per group)
+    grouped: dict[tuple, list[float]] = {}
+    ab = jt.all_bursts
+    for key in zip(ab["jerk"].to_numpy(), ab["channel"].to_numpy(object), ab["onset_s"].to_numpy(float)):
+        grouped.setdefault(key[:2], []).append(key[2])
+    onsets = {key: np.sort(np.asarray(v, float)) for key, v in grouped.items()}
+    for j in ab["jerk"].unique():
         for a, b in pairs:
             t_a, t_b = onsets.get((j, a)), onsets.get((j, b))
             if t_a is None or t_b is None:
