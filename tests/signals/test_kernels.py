@@ -205,3 +205,26 @@ def test_peaks_above_match_scipy_find_peaks(n, block, distance, levels, seed):
     level = rng.uniform(0.0, 0.8, -(-n // block)).astype(np.float32)
     ref, _ = find_peaks(env, height=np.repeat(level, block)[:n], distance=distance)
     np.testing.assert_array_equal(kernels.peaks_above(env, level, block, distance), ref)
+
+
+def test_qrs_alignment_and_windows_match_the_numpy_formulation():
+    from scipy.ndimage import uniform_filter1d
+
+    rng = np.random.default_rng(6)
+    y = rng.normal(0.0, 5.0, 5000).astype(np.float32)
+    peaks = np.sort(rng.choice(np.arange(5000), 120, replace=False))  # some windows cut by the ends
+    half = 40
+    aligned = kernels.align_on_energy(y, peaks, half, half // 2)
+    for p, got in zip(peaks, aligned):
+        a, b = max(p - half, 0), min(p + half + 1, y.size)
+        assert got == a + int(np.argmax(uniform_filter1d(y[a:b].astype(np.float64) ** 2, size=half // 2)))
+    seg = kernels.normalised_windows(y, peaks, half)
+    idx = peaks[:, None] + np.arange(-half, half + 1)
+    raw = np.where((idx >= 0) & (idx < y.size), y[np.clip(idx, 0, y.size - 1)], 0.0)
+    raw = raw - raw.mean(axis=1, keepdims=True)
+    np.testing.assert_allclose(seg, raw / np.linalg.norm(raw, axis=1, keepdims=True), atol=1e-12)
+    votes = kernels.similar_neighbour_votes(seg, peaks, 300, 0.3)
+    corr = np.abs(seg @ seg.T) > 0.3
+    near = np.abs(peaks[:, None] - peaks[None, :]) <= 300
+    np.fill_diagonal(near, False)
+    np.testing.assert_array_equal(votes, (corr & near).sum(axis=1))

@@ -251,15 +251,16 @@ def find_ecg_beats(y: np.ndarray, sfreq: float, candidate_peaks: np.ndarray) -> 
     peaks = np.asarray(candidate_peaks, dtype=int)
     if peaks.size < 3:
         return EcgBeats(np.empty(0, int), sub_half, post, half)
-    peaks = _align_on_envelope(y, peaks, half)
+    # each candidate moved to the centre of its QRS energy (the squared signal over half the window)
+    peaks = kernels.align_on_energy(y, peaks, half, max(half // 2, 1))
     max_lag = max(int(round(ECG_MAX_LAG_S * sfreq)), 1)
-    seg = _normalise(_segments(y, peaks, half))
+    seg = kernels.normalised_windows(y, peaks, half)
     n = peaks.size
     if not _may_repeat(seg, peaks, int(round(ECG_NEIGHBOURHOOD_S * sfreq))):
         return EcgBeats(np.empty(0, int), sub_half, post, half)
     votes = np.zeros(n, int)
     lo_rr, hi_rr = (int(ECG_RR_RANGE_S[0] * sfreq), int(ECG_RR_RANGE_S[1] * sfreq))
-    shifted = [_normalise(_segments(y, peaks + lag, half)) for lag in range(-max_lag, max_lag + 1, max(max_lag // 4, 1))]
+    shifted = [kernels.normalised_windows(y, peaks + lag, half) for lag in range(-max_lag, max_lag + 1, max(max_lag // 4, 1))]
     window = int(round(ECG_NEIGHBOURHOOD_S * sfreq))
     firsts, seconds, corrs = [], [], []
     k = 1
@@ -382,17 +383,7 @@ def _may_repeat(seg: np.ndarray, peaks: np.ndarray, window: int) -> bool:
     """Cheap screen: do at least :data:`ECG_MIN_TRAIN` candidates resemble (zero-lag |r| above
     :data:`ECG_PAIR_MIN_CORR`; candidates are aligned on their QRS envelope)
     :data:`ECG_MIN_VOTES` neighbours? EMG bursts never do, so most channels stop here."""
-    n = peaks.size
-    votes = np.zeros(n, int)
-    k = 1
-    while k < n:
-        near = (peaks[k:] - peaks[:-k]) <= window
-        if not near.any():
-            break
-        similar = (np.abs(np.einsum("ij,ij->i", seg[:-k], seg[k:])) > ECG_PAIR_MIN_CORR) & near
-        votes[:-k] += similar
-        votes[k:] += similar
-        k += 1
+    votes = kernels.similar_neighbour_votes(seg, peaks, window, ECG_PAIR_MIN_CORR)
     return int(np.count_nonzero(votes >= ECG_MIN_VOTES)) >= ECG_MIN_TRAIN
 
 
@@ -552,25 +543,6 @@ def _strongest_apart(y: np.ndarray, beats: np.ndarray, half: int, min_gap: int) 
         if all(abs(int(beats[i]) - int(beats[j])) >= min_gap for j in kept):
             kept.append(int(i))
     return beats[np.sort(np.asarray(kept, int))]
-
-
-def _align_on_envelope(y: np.ndarray, peaks: np.ndarray, half: int) -> np.ndarray:
-    """Move each peak to the maximum of the squared signal smoothed over the QRS window."""
-    from scipy.ndimage import uniform_filter1d
-
-    out = peaks.copy()
-    size = max(half // 2, 1)
-    inside = (peaks - half >= 0) & (peaks + half + 1 <= y.size)
-    if inside.any():  # whole windows: one 2-D filter (each row filtered exactly as alone)
-        p_in = peaks[inside]
-        rows = np.asarray(y, np.float64)[p_in[:, None] + np.arange(-half, half + 1)[None, :]] ** 2
-        out[inside] = p_in - half + np.argmax(uniform_filter1d(rows, size=size, axis=1), axis=1)
-    for i in np.flatnonzero(~inside):  # windows cut by the ends of the signal
-        p = peaks[i]
-        a, b = max(p - half, 0), min(p + half + 1, y.size)
-        e = uniform_filter1d(np.asarray(y[a:b], np.float64) ** 2, size=size)
-        out[i] = a + int(np.argmax(e))
-    return out
 
 
 def _best_shift(core: np.ndarray, wide: np.ndarray, pad: int) -> float:

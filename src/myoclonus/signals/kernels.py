@@ -15,7 +15,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["condition_emg", "rectified_moving_averages", "candidate_runs", "runs_below", "clipped_runs", "peaks_above"]
+__all__ = ["condition_emg", "rectified_moving_averages", "candidate_runs", "runs_below", "clipped_runs", "peaks_above", "align_on_energy",
+           "normalised_windows", "similar_neighbour_votes"]
 
 
 #: Channels filtered side by side by :func:`condition_emg` (a literal, so the compiler keeps each
@@ -384,3 +385,82 @@ def peaks_above(env, level, block, distance):  # pragma: no cover - compiled
             keep[right] = False
             right += 1
     return pos[keep]
+
+
+@njit(nogil=True, cache=True)
+def _reflected_square(y, a, m, t):  # pragma: no cover - compiled
+    """``y[a + u] ** 2`` where ``u`` is ``t`` mirrored into ``[0, m)`` (half-sample symmetric:
+    d c b a | a b c d | d c b a)."""
+    while t < 0 or t >= m:
+        t = -t - 1 if t < 0 else 2 * m - t - 1
+    v = np.float64(y[a + t])
+    return v * v
+
+
+@njit(nogil=True, cache=True)
+def align_on_energy(y, peaks, half, size):  # pragma: no cover - compiled
+    """Each peak moved to the (first) maximum of ``y**2`` averaged over ``size`` samples, searched
+    within ``peaks +- half`` (cut at the ends of ``y``): the running mean of
+    ``scipy.ndimage.uniform_filter1d(y[window]**2, size, mode="reflect")``, computed the same way
+    (first window summed then divided, then increments divided by ``size``)."""
+    n = y.size
+    out = peaks.copy()
+    lead = size // 2  # the window of output i is [i - lead, i - lead + size)
+    for k in range(peaks.size):
+        a = max(peaks[k] - half, 0)
+        m = min(peaks[k] + half + 1, n) - a
+        acc = 0.0
+        for t in range(-lead, size - lead):
+            acc += _reflected_square(y, a, m, t)
+        acc /= size
+        best, best_i = acc, 0
+        for i in range(1, m):
+            acc += (_reflected_square(y, a, m, i - lead + size - 1) - _reflected_square(y, a, m, i - lead - 1)) / size
+            if acc > best:
+                best, best_i = acc, i
+        out[k] = a + best_i
+    return out
+
+
+@njit(nogil=True, cache=True)
+def normalised_windows(y, peaks, half):  # pragma: no cover - compiled
+    """Windows ``peaks +- half`` of ``y`` (zeros beyond its ends), mean removed, unit norm (rows)."""
+    n = y.size
+    width = 2 * half + 1
+    out = np.zeros((peaks.size, width))
+    for k in range(peaks.size):
+        s = 0.0
+        for j in range(width):
+            t = peaks[k] - half + j
+            if 0 <= t < n:
+                out[k, j] = y[t]
+                s += out[k, j]
+        mean = s / width
+        ss = 0.0
+        for j in range(width):
+            out[k, j] -= mean
+            ss += out[k, j] * out[k, j]
+        norm = max(np.sqrt(ss), 1e-12)
+        for j in range(width):
+            out[k, j] /= norm
+    return out
+
+
+@njit(nogil=True, cache=True)
+def similar_neighbour_votes(seg, peaks, window, min_corr):  # pragma: no cover - compiled
+    """Per window (row of ``seg``, unit norm): how many others within ``window`` samples of its
+    peak correlate with it at zero lag above ``min_corr`` (absolute value)."""
+    n = peaks.size
+    votes = np.zeros(n, np.int64)
+    width = seg.shape[1]
+    for i in range(n):
+        j = i + 1
+        while j < n and peaks[j] - peaks[i] <= window:
+            r = 0.0
+            for t in range(width):
+                r += seg[i, t] * seg[j, t]
+            if abs(r) > min_corr:
+                votes[i] += 1
+                votes[j] += 1
+            j += 1
+    return votes
