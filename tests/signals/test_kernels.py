@@ -220,7 +220,7 @@ def test_qrs_alignment_and_windows_match_the_numpy_formulation():
         assert got == a + int(np.argmax(uniform_filter1d(y[a:b].astype(np.float64) ** 2, size=half // 2)))
     seg = kernels.normalised_windows(y, peaks, half)
     idx = peaks[:, None] + np.arange(-half, half + 1)
-    raw = np.where((idx >= 0) & (idx < y.size), y[np.clip(idx, 0, y.size - 1)], 0.0)
+    raw = np.where((idx >= 0) & (idx < y.size), y[np.clip(idx, 0, y.size - 1)].astype(np.float64), 0.0)
     raw = raw - raw.mean(axis=1, keepdims=True)
     np.testing.assert_allclose(seg, raw / np.linalg.norm(raw, axis=1, keepdims=True), atol=1e-12)
     votes = kernels.similar_neighbour_votes(seg, peaks, 300, 0.3)
