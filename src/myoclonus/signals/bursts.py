@@ -201,7 +201,8 @@ class BlockLevels:
         return self.per_block[np.asarray(index) // self.block]
 
 
-def _envelopes(y: np.ndarray, sfreq: float, block: int, cond: ConditioningSettings, bset: BurstSettings):
+def _envelopes(y: np.ndarray, sfreq: float, block: int, cond: ConditioningSettings, bset: BurstSettings,
+               extra_ms: float | None = None):
     """Short envelope with its background mean and lower (extent) level, the detection envelope
     (averaged over the shortest burst, ``min_burst_ms``) with its upper level, and the candidate
     runs (before merging).
@@ -211,7 +212,8 @@ def _envelopes(y: np.ndarray, sfreq: float, block: int, cond: ConditioningSettin
     average, the extent and onset on the short one. A candidate run is where any envelope stays
     above its extent level (the longer averages bridge the dips of a weak burst's short envelope;
     onset and offset are then trimmed on the short one) and the detection envelope reaches its
-    onset level somewhere in the run (:func:`myoclonus.signals.kernels.candidate_runs`).
+    onset level somewhere in the run (:func:`myoclonus.signals.kernels.candidate_runs`). With
+    ``extra_ms`` the envelope over that window comes last (same pass; None otherwise).
     """
     floor = np.float32(art.FLAT_RMS_UV)
     det_ms = max(bset.min_burst_ms, cond.envelope_ms)
@@ -222,7 +224,9 @@ def _envelopes(y: np.ndarray, sfreq: float, block: int, cond: ConditioningSettin
     bridge = det_ms * sfreq / 1000.0 < 2 * MIN_ENVELOPE_SAMPLES
     # the envelopes that keep a burst going: the short one, the detection one when longer, the bridge
     windows = (env_ms,) + ((det_ms,) if det_ms > env_ms else ()) + ((BRIDGE_FACTOR * det_ms,) if bridge else ())
-    envs = rectified_moving_averages(y, sfreq, windows)
+    rows = rectified_moving_averages(y, sfreq, windows + ((extra_ms,) if extra_ms is not None else ()))
+    envs = rows[: len(windows)]
+    extra = rows[-1] if extra_ms is not None else None
     env = envs[0]
     env_d = envs[1] if det_ms > env_ms else env
     step = subsample_step(sfreq, block, env_ms)
@@ -234,7 +238,7 @@ def _envelopes(y: np.ndarray, sfreq: float, block: int, cond: ConditioningSettin
     mean_d, sd_d = backgrounds[1] if det_ms > env_ms else backgrounds[0]
     high_b = (np.maximum(mean_d + on_sd * sd_d, np.float32(bset.onset_min_ratio) * mean_d) + floor).astype(np.float32)
     candidates = kernels.candidate_runs(envs, lows, env_d, high_b, int(block))
-    return env, BlockLevels(mean_b, block), BlockLevels(lows[0], block), env_d, BlockLevels(high_b, block), candidates
+    return env, BlockLevels(mean_b, block), BlockLevels(lows[0], block), env_d, BlockLevels(high_b, block), candidates, extra
 
 
 def envelope_window_ms(sfreq: float, cond: ConditioningSettings) -> float:
@@ -339,18 +343,21 @@ class CleanChannel:
     ecg_half: int
     #: typical residual RMS of each beat's QRS after subtraction (see art.ecg_residual_rms)
     ecg_residual: np.ndarray = field(default_factory=lambda: np.empty(0))
+    #: rectified envelope of ``y`` over the ``extra_envelope_ms`` asked of :func:`clean_channel`
+    extra_env: np.ndarray | None = None
 
 
 def clean_channel(x: np.ndarray, sfreq: float, offset: int, filt: EmgFilter, cond: ConditioningSettings,
-                  bset: BurstSettings, y: np.ndarray | None = None) -> CleanChannel:
+                  bset: BurstSettings, y: np.ndarray | None = None, extra_envelope_ms: float | None = None) -> CleanChannel:
     """Band-pass, remove mains and ECG, and find the candidate burst runs (shared by the burst
     and silent-period detectors so both see the same cleaned signal). ``y``: ``x`` already
-    conditioned (:func:`~myoclonus.signals.conditioning.apply_filters` on several channels)."""
+    conditioned (:func:`~myoclonus.signals.conditioning.apply_filters` on several channels);
+    ``extra_envelope_ms``: also the envelope of the cleaned signal over this window (``extra_env``)."""
     block = block_samples(sfreq)
     if y is None:
         y = apply_filter(x, filt, block=block, at_recording_start=offset == 0)
     merge_gap = int(round(bset.merge_gap_ms * sfreq / 1000.0))
-    env, mean, low, env_d, high_d, candidates = _envelopes(y, sfreq, block, cond, bset)
+    env, mean, low, env_d, high_d, candidates, extra = _envelopes(y, sfreq, block, cond, bset, extra_envelope_ms)
     runs = _hysteresis(candidates, merge_gap)
     ecg_peaks, ecg_half, ecg_residual = np.empty(0, int), 0, np.empty(0)
     # ECG: candidate peaks that repeat the same waveform at a heart rate are removed first. The
@@ -362,11 +369,11 @@ def clean_channel(x: np.ndarray, sfreq: float, offset: int, filt: EmgFilter, con
         beats = art.find_ecg_beats(y, sfreq, peaks)
         if beats.peaks.size:
             y = art.subtract_ecg(y, beats)
-            env, mean, low, env_d, high_d, candidates = _envelopes(y, sfreq, block, cond, bset)
+            env, mean, low, env_d, high_d, candidates, extra = _envelopes(y, sfreq, block, cond, bset, extra_envelope_ms)
             runs = _hysteresis(candidates, merge_gap)
             ecg_peaks, ecg_half = beats.peaks, beats.half_window
             ecg_residual = art.ecg_residual_rms(y, beats)
-    return CleanChannel(y, env, mean, low, env_d, high_d, runs, ecg_peaks, ecg_half, ecg_residual)
+    return CleanChannel(y, env, mean, low, env_d, high_d, runs, ecg_peaks, ecg_half, ecg_residual, extra)
 
 
 def _ecg_residue(y: np.ndarray, runs: np.ndarray, cc: CleanChannel) -> np.ndarray:
@@ -485,12 +492,13 @@ def _burst_features(y: np.ndarray, x: np.ndarray, env: np.ndarray, runs: np.ndar
 
 def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: tuple[int, int],
                     filt: EmgFilter, cond: ConditioningSettings, bset: BurstSettings,
-                    on_clean: Callable | None = None, y: np.ndarray | None = None) -> _ChannelOut:
+                    on_clean: Callable | None = None, y: np.ndarray | None = None,
+                    clean_envelope_ms: float | None = None) -> _ChannelOut:
     if y is None:
         check_finite(x, name, sfreq, offset)
     block = block_samples(sfreq)
     core_lo, core_hi = core[0] - offset, core[1] - offset
-    cc = clean_channel(x, sfreq, offset, filt, cond, bset, y)
+    cc = clean_channel(x, sfreq, offset, filt, cond, bset, y, clean_envelope_ms)
     y, env, mean, low, runs = cc.y, cc.env, cc.mean, cc.low, cc.runs
     artefacts: list[tuple] = []
     n_beats_core = 0
@@ -542,7 +550,7 @@ def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: t
     for i in np.flatnonzero(flat):
         b0 = (nb0 + i) * block
         artefacts.append((name, "flat", (b0 + offset) / sfreq, (min(b0 + block, core_hi) + offset) / sfreq))
-    extra = None if on_clean is None else on_clean(y, offset, core)
+    extra = None if on_clean is None else on_clean(cc, offset, core)
     return _ChannelOut(events, artefacts, int(flat.sum()), int(flat.size), n_clipped, core_hi - core_lo, n_beats_core, extra)
 
 
@@ -644,12 +652,14 @@ def detect_bursts(source, sfreq: float | None = None, ch_names: Sequence[str] | 
 
 
 def iter_burst_chunks(src, emg: Sequence[ChannelInfo], settings: AnalysisSettings, *,
-                      on_clean: Callable | None = None, progress: Callable[[float], None] | None = None):
+                      on_clean: Callable | None = None, clean_envelope_ms: float | None = None,
+                      progress: Callable[[float], None] | None = None):
     """Detect bursts chunk by chunk; yields ``(mains, chunk, {channel: _ChannelOut})`` per chunk.
 
-    ``on_clean(y, offset, core)`` is called in the worker with each channel's cleaned chunk (the
-    silent periods use it, so they need no second conditioning pass); its result is the output's
-    ``extra``. Channels run in ``settings.chunks.n_threads`` threads (the
+    ``on_clean(cc, offset, core)`` is called in the worker with each channel's
+    :class:`CleanChannel` (the silent periods use it, so they need no second conditioning pass;
+    ``clean_envelope_ms`` adds their envelope to the detector's own pass); its result is the
+    output's ``extra``. Channels run in ``settings.chunks.n_threads`` threads (the
     compiled kernels and NumPy release the GIL).
     """
     sf = float(src.sfreq)
@@ -675,7 +685,8 @@ def iter_burst_chunks(src, emg: Sequence[ChannelInfo], settings: AnalysisSetting
             part = group[g : g + kernels.GROUP]
             y = apply_filters(data, [filters[names[i]] for i in part], rows=part, block=block, at_recording_start=ck.start == 0)
             outs += [_detect_channel(data[i], names[i], sf, ck.start, (ck.core_start, ck.core_stop), filters[names[i]],
-                                     settings.conditioning, settings.bursts, on_clean, y[j]) for j, i in enumerate(part)]
+                                     settings.conditioning, settings.bursts, on_clean, y[j], clean_envelope_ms)
+                     for j, i in enumerate(part)]
         return outs
 
     with ThreadPoolExecutor(max_workers=n_threads) as executor:

@@ -45,7 +45,7 @@ from myoclonus.signals.bursts import (BurstResults, _resolve_settings, subsample
                                       clean_channel, iter_burst_chunks, prepare_filters)
 from myoclonus.signals.chunking import as_signal_source, block_samples, iter_chunks, pick_emg
 from myoclonus.signals import kernels
-from myoclonus.signals.conditioning import EmgFilter, rectified_moving_averages
+from myoclonus.signals.conditioning import EmgFilter
 from myoclonus.signals.results import ChannelStatus, EventResults
 
 __all__ = ["SilentPeriodResults", "detect_silent_periods", "detect_bursts_and_silent_periods", "SILENT_COLUMNS"]
@@ -95,14 +95,15 @@ def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: t
                     cond: ConditioningSettings, bset: BurstSettings, sset: SilentPeriodSettings, burst_edges: np.ndarray,
                     blocked: np.ndarray) -> list[tuple]:
     check_finite(x, name, sfreq, offset)
-    cc = clean_channel(x, sfreq, offset, filt, cond, bset)  # same cleaned signal as the bursts
-    return _without_bursts(_silences(cc.y, sfreq, offset, core, sset), burst_edges, blocked, sset)
+    # the same cleaned signal as the bursts, with its envelope over the silent-period window
+    cc = clean_channel(x, sfreq, offset, filt, cond, bset, extra_envelope_ms=sset.silent_envelope_ms)
+    return _without_bursts(_silences(cc.extra_env, sfreq, offset, core, sset), burst_edges, blocked, sset)
 
 
-def _silences(y: np.ndarray, sfreq: float, offset: int, core: tuple[int, int], sset: SilentPeriodSettings) -> list[tuple]:
-    """Lapses of tonic activity with onset in the chunk's core, from its cleaned signal ``y``
-    (not yet checked against bursts and artefacts: :func:`_without_bursts`)."""
-    env = rectified_moving_averages(y, sfreq, (sset.silent_envelope_ms,))[0]
+def _silences(env: np.ndarray, sfreq: float, offset: int, core: tuple[int, int], sset: SilentPeriodSettings) -> list[tuple]:
+    """Lapses of tonic activity with onset in the chunk's core, from the envelope of its cleaned
+    signal over ``silent_envelope_ms`` (not yet checked against bursts and artefacts:
+    :func:`_without_bursts`)."""
     block = block_samples(sfreq)
     core_lo, core_hi = core[0] - offset, core[1] - offset
     tonic = _median_level(env, block, subsample_step(sfreq, block, sset.silent_envelope_ms))
@@ -248,12 +249,13 @@ def detect_bursts_and_silent_periods(source, sfreq: float | None = None, ch_name
             blocked = np.array([a[2:] for o in recent for a in o.artefacts if a[1] in BLOCKING_ARTEFACTS], float).reshape(-1, 2)
             rows.extend((n, info[n].muscle, info[n].side, *e) for e in _without_bursts(found, edges, blocked, settings.silent))
 
-    def silences_in_chunk(y: np.ndarray, offset: int, core: tuple[int, int]) -> list[tuple]:
-        return _silences(y, sf, offset, core, settings.silent)
+    def silences_in_chunk(cc, offset: int, core: tuple[int, int]) -> list[tuple]:
+        return _silences(cc.extra_env, sf, offset, core, settings.silent)
 
     pending = None
     mains = None
-    for mains, ck, outs in iter_burst_chunks(src, emg, settings, on_clean=silences_in_chunk, progress=progress):
+    for mains, ck, outs in iter_burst_chunks(src, emg, settings, on_clean=silences_in_chunk,
+                                             clean_envelope_ms=settings.silent.silent_envelope_ms, progress=progress):
         for n, o in outs.items():
             per_channel[n].append(o)
         if pending is not None:
