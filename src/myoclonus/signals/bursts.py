@@ -319,7 +319,11 @@ def _refine(env: np.ndarray, runs: np.ndarray, levels: np.ndarray, mean: BlockLe
 
 def check_finite(x: np.ndarray, name: str, sfreq: float, offset: int) -> None:
     """Raise a clear InputError naming the channel when ``x`` holds NaN or infinite samples."""
-    if x.size and not np.all(np.isfinite(x)):
+    # a NaN or infinity anywhere makes the float64 sum non-finite (one fast reduction); only then
+    # (or if finite samples overflow the sum) is every sample tested
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = np.sum(x, dtype=np.float64)
+    if x.size and not np.isfinite(total) and not np.all(np.isfinite(x)):
         bad = int(np.flatnonzero(~np.isfinite(x))[0]) + offset
         raise InputError(
             f"contains NaN or infinite samples (first at sample {bad}, {bad / sfreq:.3f} s); "
@@ -709,7 +713,8 @@ def iter_burst_chunks(src, emg: Sequence[ChannelInfo], settings: AnalysisSetting
 
 
 def assemble_bursts(per_channel: dict[str, list[_ChannelOut]], emg: Sequence[ChannelInfo], sfreq: float,
-              mains: MainsReport, settings: AnalysisSettings) -> BurstResults:
+                    mains: MainsReport, settings: AnalysisSettings) -> BurstResults:
+    """One :class:`BurstResults` from the per-chunk outputs of every channel."""
     rows, art_rows, status = [], [], {}
     info = {ch.name: ch for ch in emg}
     for name, outs in per_channel.items():
