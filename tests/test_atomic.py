@@ -32,3 +32,16 @@ def test_staged_directory_moves_all_files(tmp_path):
 def test_atomic_files_are_readable_by_others(tmp_path):
     path = write_text_atomic(tmp_path / "report.html", "x")
     assert path.stat().st_mode & 0o777 == 0o644
+
+
+def test_stale_temporaries_of_a_killed_writer_are_removed(tmp_path):
+    from myoclonus.atomic import remove_stale_temporaries
+
+    (tmp_path / ".staging-abc123").mkdir()
+    (tmp_path / ".staging-abc123" / "bursts.tsv").write_text("half", encoding="utf-8")
+    (tmp_path / "derivatives").mkdir()
+    (tmp_path / "derivatives" / ".events.tsv.x1y2.part").write_text("half", encoding="utf-8")
+    (tmp_path / "findings.json").write_text("{}", encoding="utf-8")  # finished outputs stay
+    assert remove_stale_temporaries(tmp_path) == 2
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == ["derivatives", "findings.json"]
+    assert remove_stale_temporaries(tmp_path / "missing") == 0

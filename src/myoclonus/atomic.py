@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["write_text_atomic", "write_bytes_atomic", "atomic_path", "staged_directory"]
+__all__ = ["write_text_atomic", "write_bytes_atomic", "atomic_path", "staged_directory", "remove_stale_temporaries"]
 
 
 @contextlib.contextmanager
@@ -62,3 +62,22 @@ def staged_directory(out_dir: str | os.PathLike) -> Iterator[Path]:
                 os.replace(item, dest)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+
+
+def remove_stale_temporaries(out_dir: str | os.PathLike) -> int:
+    """Remove the staging folders and ``.part`` files a killed writer left in ``out_dir``.
+
+    A process killed while staging (SIGKILL, power loss) cannot clean up after itself. Call this
+    only on a folder the caller owns exclusively (a batch recording folder about to be redone):
+    another writer's live temporaries would be removed too. Returns how many were removed.
+    """
+    out = Path(out_dir)
+    if not out.is_dir():
+        return 0
+    stale = [p for p in out.glob(".staging-*") if p.is_dir()] + [p for p in out.rglob(".*.part") if p.is_file()]
+    for path in stale:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+    return len(stale)

@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from myoclonus._version import __version__
-from myoclonus.atomic import atomic_path, write_text_atomic
+from myoclonus.atomic import atomic_path, remove_stale_temporaries, write_text_atomic
 from myoclonus.errors import InputError, MyoclonusError
 from myoclonus.settings import AnalysisSettings
 
@@ -159,6 +159,10 @@ def process_recording(item: BatchItem) -> dict:
     marker = _read_marker(out_dir)
     if marker and marker.get("input_hash") == item.input_hash and marker.get("settings_hash") == item.settings_hash:
         return {**marker["row"], "status": "skipped"}
+    # a run killed while writing this recording left its temporaries: this task owns the folder
+    removed = remove_stale_temporaries(out_dir)
+    if removed:
+        logger.info("removed %d temporaries of an interrupted run in %s", removed, out_dir)
     started = time.perf_counter()
     try:
         intake = None
@@ -311,6 +315,8 @@ def run_batch(
         raise InputError("intake folder not found", where=str(intake_dir))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    for stale in out.glob(".study.*.part"):  # a killed run's half-written study table
+        stale.unlink(missing_ok=True)
     started = time.perf_counter()
     paths, rows = discover_recordings(patterns)
     items, plan_rows = _plan(paths, out, settings, montage, intake_dir)
