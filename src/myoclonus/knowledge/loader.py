@@ -158,12 +158,16 @@ def _format_validation(file: str, entry_id: str, exc: ValidationError) -> str:
     return f"{file}: entry '{entry_id}': " + "; ".join(problems)
 
 
-def _load_references(folder: Path) -> dict[str, Reference]:
-    raw = _read_yaml(folder / REFERENCES_FILE)
+def _parse_file(folder: Path, filename: str, model):
+    """One whole-file YAML validated by ``model`` (a clear error naming the file and field)."""
     try:
-        parsed = ReferenceFile.model_validate(raw)
+        return model.model_validate(_read_yaml(folder / filename))
     except ValidationError as exc:
-        raise KnowledgeBaseError(_format_validation(REFERENCES_FILE, "(file)", exc)) from None
+        raise KnowledgeBaseError(_format_validation(filename, "(file)", exc)) from None
+
+
+def _load_references(folder: Path) -> dict[str, Reference]:
+    parsed = _parse_file(folder, REFERENCES_FILE, ReferenceFile)
     refs: dict[str, Reference] = {}
     for ref in parsed.references:
         if ref.key in refs:
@@ -173,12 +177,7 @@ def _load_references(folder: Path) -> dict[str, Reference]:
 
 
 def _load_hpo(folder: Path) -> dict[str, HpoTerm]:
-    raw = _read_yaml(folder / HPO_FILE)
-    try:
-        parsed = HpoFile.model_validate(raw)
-    except ValidationError as exc:
-        raise KnowledgeBaseError(_format_validation(HPO_FILE, "(file)", exc)) from None
-    return {term.id: term for term in parsed.terms}
+    return {term.id: term for term in _parse_file(folder, HPO_FILE, HpoFile).terms}
 
 
 def _load_entries(folder: Path) -> tuple[dict[str, BaseEntry], dict[str, str]]:

@@ -646,19 +646,17 @@ def detect_bursts(source, sfreq: float | None = None, ch_names: Sequence[str] | 
     src = as_signal_source(source, sfreq, ch_names)
     emg = pick_emg(src, channels)
     per_channel: dict[str, list[_ChannelOut]] = {ch.name: [] for ch in emg}
-    mains = None
-    for mains, _, outs in iter_burst_chunks(src, emg, settings, progress=progress):
+    for _, outs in iter_burst_chunks(src, emg, settings, progress=progress):
         for n, o in outs.items():
             per_channel[n].append(o)
-    if mains is None:
-        mains, _ = prepare_filters(src, emg, settings)
+    mains, _ = prepare_filters(src, emg, settings)  # cached per source: found once per recording
     return assemble_bursts(per_channel, emg, float(src.sfreq), mains, settings)
 
 
 def iter_burst_chunks(src, emg: Sequence[ChannelInfo], settings: AnalysisSettings, *,
                       on_clean: Callable | None = None, clean_envelope_ms: float | None = None,
                       progress: Callable[[float], None] | None = None):
-    """Detect bursts chunk by chunk; yields ``(mains, chunk, {channel: _ChannelOut})`` per chunk.
+    """Detect bursts chunk by chunk; yields ``(chunk, {channel: _ChannelOut})`` per chunk.
 
     ``on_clean(cc, offset, core)`` is called in the worker with each channel's
     :class:`CleanChannel` (the silent periods use it, so they need no second conditioning pass;
@@ -670,7 +668,7 @@ def iter_burst_chunks(src, emg: Sequence[ChannelInfo], settings: AnalysisSetting
     if sf < 500:
         logger.warning("sampling rate %.0f Hz is below 500 Hz: the EMG band is clipped to %.0f Hz; onsets are coarser.",
                        sf, settings.conditioning.lowpass_max_fraction * sf)
-    mains, filters = prepare_filters(src, emg, settings)
+    _, filters = prepare_filters(src, emg, settings)
     names = [ch.name for ch in emg]
     if not names:
         return
@@ -707,7 +705,7 @@ def iter_burst_chunks(src, emg: Sequence[ChannelInfo], settings: AnalysisSetting
             outs: dict[str, _ChannelOut] = {}
             for group, future in zip(groups, futures):
                 outs.update((names[i], o) for i, o in zip(group, future.result()))
-            yield mains, ck, {n: outs[n] for n in names}
+            yield ck, {n: outs[n] for n in names}
             if progress is not None:
                 progress((k + 1) / len(chunks))
 

@@ -241,7 +241,8 @@ def analyse_rhythm(onsets_s: np.ndarray, *, duration_s: float | None = None, n_s
     f_hi = min(MAX_FREQUENCY_HZ, MAX_BINS / (8.0 * duration_s))
     f_hi = max(f_hi, 2 * f_lo)
     peak, f_dom = _periodogram_max(t0, duration_s, f_lo, f_hi)
-    bound = _null_tail_bound(peak, int(_grid(duration_s, f_lo, f_hi)[3].sum()))
+    _, _, _, searched = _grid(duration_s, f_lo, f_hi)
+    bound = _null_tail_bound(peak, int(np.count_nonzero(searched)))
     if bound * n_surrogates < BOUND_SKIP_PROBABILITY:
         # no surrogate can reach the peak: the bound itself is a (conservative) p-value
         p, drawn = bound, 0

@@ -43,9 +43,9 @@ from scipy.ndimage import median_filter
 from myoclonus.settings import AnalysisSettings, BurstSettings, ConditioningSettings, SilentPeriodSettings
 from myoclonus.signals.bursts import (BurstResults, _resolve_settings, subsample_step, assemble_bursts, check_finite,
                                       clean_channel, iter_burst_chunks, prepare_filters)
-from myoclonus.signals.chunking import as_signal_source, block_samples, iter_chunks, pick_emg
+from myoclonus.signals.chunking import as_signal_source, block_samples, iter_chunks, pick_emg, read_float32
 from myoclonus.signals import kernels
-from myoclonus.signals.conditioning import EmgFilter
+from myoclonus.signals.conditioning import EmgFilter, apply_filters
 from myoclonus.signals.results import ChannelStatus, EventResults
 
 __all__ = ["SilentPeriodResults", "detect_silent_periods", "detect_bursts_and_silent_periods", "SILENT_COLUMNS"]
@@ -93,10 +93,10 @@ def _median_level(env: np.ndarray, block: int, step: int) -> np.ndarray:
 
 def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: tuple[int, int], filt: EmgFilter,
                     cond: ConditioningSettings, bset: BurstSettings, sset: SilentPeriodSettings, burst_edges: np.ndarray,
-                    blocked: np.ndarray) -> list[tuple]:
-    check_finite(x, name, sfreq, offset)
-    # the same cleaned signal as the bursts, with its envelope over the silent-period window
-    cc = clean_channel(x, sfreq, offset, filt, cond, bset, extra_envelope_ms=sset.silent_envelope_ms)
+                    blocked: np.ndarray, y: np.ndarray) -> list[tuple]:
+    # the same cleaned signal as the bursts (``y``: ``x`` conditioned), with its envelope over the
+    # silent-period window
+    cc = clean_channel(x, sfreq, offset, filt, cond, bset, y, extra_envelope_ms=sset.silent_envelope_ms)
     return _without_bursts(_silences(cc.extra_env, sfreq, offset, core, sset), burst_edges, blocked, sset)
 
 
@@ -207,11 +207,18 @@ def detect_silent_periods(source, sfreq: float | None = None, ch_names: Sequence
     for k, ck in enumerate(chunks):
         if not names:
             break
-        data = src.get_data(names, ck.start, ck.stop)
+        data = read_float32(src, names, ck.start, ck.stop)
         for i, n in enumerate(names):
-            ev = _detect_channel(np.asarray(data[i]), n, sf, ck.start, (ck.core_start, ck.core_stop), filters[n],
-                                 settings.conditioning, settings.bursts, settings.silent, bursts_by_ch[n], blocked_by_ch[n])
-            rows.extend((n, info[n].muscle, info[n].side, *e) for e in ev)
+            check_finite(data[i], n, sf, ck.start)
+        for g in range(0, len(names), kernels.GROUP):  # conditioned side by side, as for the bursts
+            part = list(range(g, min(g + kernels.GROUP, len(names))))
+            y = apply_filters(data, [filters[names[i]] for i in part], rows=part, block=block_samples(sf),
+                              at_recording_start=ck.start == 0)
+            for j, i in enumerate(part):
+                n = names[i]
+                ev = _detect_channel(data[i], n, sf, ck.start, (ck.core_start, ck.core_stop), filters[n], settings.conditioning,
+                                     settings.bursts, settings.silent, bursts_by_ch[n], blocked_by_ch[n], y[j])
+                rows.extend((n, info[n].muscle, info[n].side, *e) for e in ev)
         if progress is not None:
             progress((k + 1) / len(chunks))
     return _results(rows, sf, bursts, names, settings)
@@ -253,8 +260,7 @@ def detect_bursts_and_silent_periods(source, sfreq: float | None = None, ch_name
         return _silences(cc.extra_env, sf, offset, core, settings.silent)
 
     pending = None
-    mains = None
-    for mains, ck, outs in iter_burst_chunks(src, emg, settings, on_clean=silences_in_chunk,
+    for ck, outs in iter_burst_chunks(src, emg, settings, on_clean=silences_in_chunk,
                                              clean_envelope_ms=settings.silent.silent_envelope_ms, progress=progress):
         for n, o in outs.items():
             per_channel[n].append(o)
@@ -263,8 +269,7 @@ def detect_bursts_and_silent_periods(source, sfreq: float | None = None, ch_name
         pending = (ck, {n: o.extra for n, o in outs.items()})
     if pending is not None:
         keep_silences(*pending)
-    if mains is None:
-        mains, _ = prepare_filters(src, emg, settings)
+    mains, _ = prepare_filters(src, emg, settings)  # cached per source: found once per recording
     bursts = assemble_bursts(per_channel, emg, sf, mains, settings)
     return bursts, _results(rows, sf, bursts, list(info), settings)
 
