@@ -61,6 +61,6 @@ def test_robust_mains_removal_shortens_the_tail_after_a_burst():
 
 def test_moving_averages_match_a_centred_boxcar():
     r = np.abs(np.random.default_rng(2).standard_normal(5000))
-    (m,) = rectified_moving_averages(r, 1000.0, (10.0,))
+    (m,) = rectified_moving_averages(r, 1000.0, (10.0,)).rows
     ref = uniform_filter1d(r, size=10)  # window [i - 5, i + 5)
     np.testing.assert_allclose(m[20:-20], ref[20:-20], rtol=1e-5)

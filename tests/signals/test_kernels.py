@@ -135,15 +135,21 @@ def test_mains_clip_level_from_a_subsample_stays_close():
     assert np.std(full[settled] - sub[settled]) < 0.01 * np.std(full[settled])
 
 
-def test_rectified_moving_averages_match_a_boxcar_with_shrinking_edges():
-    y = np.random.default_rng(3).normal(0.0, 1.0, 3000).astype(np.float32)
-    out = kernels.rectified_moving_averages(y, np.array([1, 10, 31], np.int64))
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(1, 700), block=st.integers(1, 300), windows=st.lists(st.integers(1, 120), min_size=1, max_size=4),
+       seed=st.integers(0, 10_000))
+def test_rectified_moving_averages_match_a_boxcar_with_shrinking_edges(n, block, windows, seed):
+    """Whatever the block (the kernel sums block by block, with margins) and the windows (longer
+    than the signal included: then the row is |y|)."""
+    y = np.random.default_rng(seed).normal(0.0, 1.0, n).astype(np.float32)
+    out, sum_squares = kernels.rectified_moving_averages(y, np.array(windows, np.int64), block)
     r = np.abs(y.astype(np.float64))
-    np.testing.assert_allclose(out[0], r, rtol=1e-6)
-    for row, w in zip(out[1:], (10, 31)):
+    for row, w in zip(out, windows):
         h = w // 2
-        ref = np.array([r[max(i - h, 0):min(i - h + w, r.size)].mean() for i in range(r.size)])
+        ref = r if w <= 1 or n <= w else np.array([r[max(i - h, 0):min(i - h + w, n)].mean() for i in range(n)])
         np.testing.assert_allclose(row, ref, rtol=1e-5, atol=1e-6)
+    ref_sq = [np.sum(r[i:i + block] ** 2) for i in range(0, n, block)]
+    np.testing.assert_allclose(sum_squares, ref_sq, rtol=1e-12)
 
 
 def _runs_reference(envs, lows, env_d, high, block):

@@ -164,22 +164,19 @@ def find_clipping(x: np.ndarray, block: int) -> np.ndarray:
     return kernels.clipped_runs(x, hi, lo, int(block), CLIP_MIN_RUN)
 
 
-def flat_block_mask(y: np.ndarray, block: int) -> np.ndarray:
-    """Per block, whether the band-passed signal is flat (RMS below :data:`FLAT_RMS_UV`)."""
-    n = y.size
-    nb = -(-n // block)
-    if n == 0:
+def flat_block_mask(block_sum_squares: np.ndarray, n_samples: int, block: int) -> np.ndarray:
+    """Per block, whether the band-passed signal is flat (RMS below :data:`FLAT_RMS_UV`).
+
+    ``block_sum_squares``: the sum of the squared signal over each block of ``block`` samples
+    (the last one holds the rest of the ``n_samples``), as
+    :func:`~myoclonus.signals.conditioning.rectified_moving_averages` gives it.
+    """
+    nb = block_sum_squares.size
+    if nb == 0:
         return np.zeros(0, bool)
-    full = n // block
-    sums = np.empty(nb)
-    y64 = np.asarray(y, np.float64)
-    sums[:full] = np.einsum("ij,ij->i", y64[: full * block].reshape(full, block), y64[: full * block].reshape(full, block))
-    if nb > full:
-        sums[-1] = np.dot(y64[full * block :], y64[full * block :])
     counts = np.full(nb, block)
-    counts[-1] = n - (nb - 1) * block
-    rms = np.sqrt(sums / counts)
-    return rms < FLAT_RMS_UV
+    counts[-1] = n_samples - (nb - 1) * block
+    return np.sqrt(block_sum_squares / counts) < FLAT_RMS_UV
 
 
 @dataclass(frozen=True)

@@ -201,8 +201,22 @@ class BlockLevels:
         return self.per_block[np.asarray(index) // self.block]
 
 
+@dataclass
+class _Envelopes:
+    """What :func:`_envelopes` finds in one cleaned chunk."""
+
+    env: np.ndarray  # short envelope (onsets, extent)
+    mean: BlockLevels  # its background mean
+    low: BlockLevels  # its lower (extent) level
+    env_d: np.ndarray  # detection envelope (over ``min_burst_ms``)
+    high_d: BlockLevels  # its upper (onset) level
+    candidates: np.ndarray  # candidate runs before merging
+    extra: np.ndarray | None  # envelope over ``extra_ms`` (None without)
+    block_sum_squares: np.ndarray  # sum of y**2 per block (flat-channel test)
+
+
 def _envelopes(y: np.ndarray, sfreq: float, block: int, cond: ConditioningSettings, bset: BurstSettings,
-               extra_ms: float | None = None):
+               extra_ms: float | None = None) -> _Envelopes:
     """Short envelope with its background mean and lower (extent) level, the detection envelope
     (averaged over the shortest burst, ``min_burst_ms``) with its upper level, and the candidate
     runs (before merging).
@@ -224,7 +238,7 @@ def _envelopes(y: np.ndarray, sfreq: float, block: int, cond: ConditioningSettin
     bridge = det_ms * sfreq / 1000.0 < 2 * MIN_ENVELOPE_SAMPLES
     # the envelopes that keep a burst going: the short one, the detection one when longer, the bridge
     windows = (env_ms,) + ((det_ms,) if det_ms > env_ms else ()) + ((BRIDGE_FACTOR * det_ms,) if bridge else ())
-    rows = rectified_moving_averages(y, sfreq, windows + ((extra_ms,) if extra_ms is not None else ()))
+    rows, sum_squares = rectified_moving_averages(y, sfreq, windows + ((extra_ms,) if extra_ms is not None else ()), block)
     envs = rows[: len(windows)]
     extra = rows[-1] if extra_ms is not None else None
     env = envs[0]
@@ -238,7 +252,8 @@ def _envelopes(y: np.ndarray, sfreq: float, block: int, cond: ConditioningSettin
     mean_d, sd_d = backgrounds[1] if det_ms > env_ms else backgrounds[0]
     high_b = (np.maximum(mean_d + on_sd * sd_d, np.float32(bset.onset_min_ratio) * mean_d) + floor).astype(np.float32)
     candidates = kernels.candidate_runs(envs, lows, env_d, high_b, int(block))
-    return env, BlockLevels(mean_b, block), BlockLevels(lows[0], block), env_d, BlockLevels(high_b, block), candidates, extra
+    return _Envelopes(env, BlockLevels(mean_b, block), BlockLevels(lows[0], block), env_d, BlockLevels(high_b, block),
+                      candidates, extra, sum_squares)
 
 
 def envelope_window_ms(sfreq: float, cond: ConditioningSettings) -> float:
@@ -349,6 +364,8 @@ class CleanChannel:
     ecg_residual: np.ndarray = field(default_factory=lambda: np.empty(0))
     #: rectified envelope of ``y`` over the ``extra_envelope_ms`` asked of :func:`clean_channel`
     extra_env: np.ndarray | None = None
+    #: sum of ``y**2`` per baseline block (the flat-channel test)
+    block_sum_squares: np.ndarray = field(default_factory=lambda: np.empty(0))
 
 
 def clean_channel(x: np.ndarray, sfreq: float, offset: int, filt: EmgFilter, cond: ConditioningSettings,
@@ -361,23 +378,24 @@ def clean_channel(x: np.ndarray, sfreq: float, offset: int, filt: EmgFilter, con
     if y is None:
         y = apply_filter(x, filt, block=block, at_recording_start=offset == 0)
     merge_gap = int(round(bset.merge_gap_ms * sfreq / 1000.0))
-    env, mean, low, env_d, high_d, candidates, extra = _envelopes(y, sfreq, block, cond, bset, extra_envelope_ms)
-    runs = _hysteresis(candidates, merge_gap)
+    e = _envelopes(y, sfreq, block, cond, bset, extra_envelope_ms)
+    runs = _hysteresis(e.candidates, merge_gap)
     ecg_peaks, ecg_half, ecg_residual = np.empty(0, int), 0, np.empty(0)
     # ECG: candidate peaks that repeat the same waveform at a heart rate are removed first. The
     # candidates are the envelope peaks above the lower (extent) level, not only the peaks of
     # burst runs: a QRS below the onset level still extends a burst it precedes, and a beat
     # merged into a burst run is not that run's largest peak
-    peaks = _ecg_candidates(env, low, sfreq)
+    peaks = _ecg_candidates(e.env, e.low, sfreq)
     if peaks.size >= art.ECG_MIN_TRAIN:
         beats = art.find_ecg_beats(y, sfreq, peaks)
         if beats.peaks.size:
             y = art.subtract_ecg(y, beats)
-            env, mean, low, env_d, high_d, candidates, extra = _envelopes(y, sfreq, block, cond, bset, extra_envelope_ms)
-            runs = _hysteresis(candidates, merge_gap)
+            e = _envelopes(y, sfreq, block, cond, bset, extra_envelope_ms)
+            runs = _hysteresis(e.candidates, merge_gap)
             ecg_peaks, ecg_half = beats.peaks, beats.half_window
             ecg_residual = art.ecg_residual_rms(y, beats)
-    return CleanChannel(y, env, mean, low, env_d, high_d, runs, ecg_peaks, ecg_half, ecg_residual, extra)
+    return CleanChannel(y, e.env, e.mean, e.low, e.env_d, e.high_d, runs, ecg_peaks, ecg_half, ecg_residual, e.extra,
+                        e.block_sum_squares)
 
 
 def _ecg_residue(y: np.ndarray, runs: np.ndarray, cc: CleanChannel) -> np.ndarray:
@@ -550,7 +568,7 @@ def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: t
 
     nb0 = core_lo // block
     nb1 = -(-core_hi // block)
-    flat = art.flat_block_mask(y, block)[nb0:nb1]
+    flat = art.flat_block_mask(cc.block_sum_squares, y.size, block)[nb0:nb1]
     for i in np.flatnonzero(flat):
         b0 = (nb0 + i) * block
         artefacts.append((name, "flat", (b0 + offset) / sfreq, (min(b0 + block, core_hi) + offset) / sfreq))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from scipy import signal
@@ -30,6 +31,7 @@ __all__ = [
     "band_edges_hz",
     "apply_filter",
     "apply_filters",
+    "RectifiedEnvelopes",
     "rectified_moving_averages",
 ]
 
@@ -326,9 +328,21 @@ def _steady_state(y: np.ndarray, sos: np.ndarray, f0: float, sfreq: float) -> np
     return zf
 
 
-def rectified_moving_averages(y: np.ndarray, sfreq: float, windows_ms: tuple[float, ...]) -> np.ndarray:
-    """Centred moving averages of ``|y|`` over several windows: one float32 row per window
-    (float64 accumulation from one cumulative sum; near the edges the average uses the samples
-    available)."""
+class RectifiedEnvelopes(NamedTuple):
+    """Moving averages of a rectified signal (:func:`rectified_moving_averages`)."""
+
+    #: one float32 row per window
+    rows: np.ndarray
+    #: sum of the squared signal over each block (float64), for the flat-channel test
+    block_sum_squares: np.ndarray
+
+
+def rectified_moving_averages(y: np.ndarray, sfreq: float, windows_ms: tuple[float, ...],
+                              block: int | None = None) -> RectifiedEnvelopes:
+    """Centred moving averages of ``|y|`` over several windows (float64 sums; near the edges the
+    average uses the samples available), and the sum of ``y**2`` per ``block`` samples (default:
+    one second), in one pass."""
     widths = np.array([max(int(round(ms * sfreq / 1000.0)), 1) for ms in windows_ms], np.int64)
-    return kernels.rectified_moving_averages(np.ascontiguousarray(y, dtype=np.float32), widths)
+    block = int(block or max(int(round(sfreq)), 1))
+    rows, sum_squares = kernels.rectified_moving_averages(np.ascontiguousarray(y, dtype=np.float32), widths, block)
+    return RectifiedEnvelopes(rows, sum_squares)

@@ -174,35 +174,98 @@ def condition_emg(x, rows, pad, n_in, delay, sos, zi, res_sos, res_zi, block, cl
 
 
 @njit(nogil=True, cache=True)
-def rectified_moving_averages(y, windows):  # pragma: no cover - compiled
-    """Centred moving averages of ``|y|`` over each window (samples), float32 rows.
+def _rectified_prefix(y, a, b, c):  # pragma: no cover - compiled
+    """``c[j]`` = the float64 sum of ``|y[a:a + j]|`` for ``j`` in ``0 .. b - a``.
+
+    Four quarters are summed side by side (independent additions keep the processor busy; one
+    running sum waits on each addition) and then joined. Loops index views from 0 so that the
+    compiler drops negative-index handling.
+    """
+    m = b - a
+    q = m // 4
+    c[0] = 0.0
+    y0, y1, y2, y3 = y[a : a + q], y[a + q : a + 2 * q], y[a + 2 * q : a + 3 * q], y[a + 3 * q : b]
+    c0, c1, c2, c3 = c[1 : q + 1], c[q + 1 : 2 * q + 1], c[2 * q + 1 : 3 * q + 1], c[3 * q + 1 : m + 1]
+    s0 = s1 = s2 = s3 = 0.0
+    for j in range(q):
+        s0 += abs(np.float64(y0[j]))
+        s1 += abs(np.float64(y1[j]))
+        s2 += abs(np.float64(y2[j]))
+        s3 += abs(np.float64(y3[j]))
+        c0[j] = s0
+        c1[j] = s1
+        c2[j] = s2
+        c3[j] = s3
+    for j in range(q, m - 3 * q):  # the last quarter's remainder
+        s3 += abs(np.float64(y3[j]))
+        c3[j] = s3
+    base = 0.0
+    for part in (c0, c1, c2, c3):  # each quarter starts where the previous one ended
+        for j in range(part.size):
+            part[j] += base
+        if part.size:
+            base = part[part.size - 1]
+
+
+@njit(nogil=True, cache=True, fastmath=True)  # the sum reassociated (SIMD)
+def _sum_squares(v):  # pragma: no cover - compiled
+    s = 0.0
+    for j in range(v.size):
+        s += np.float64(v[j]) * np.float64(v[j])
+    return s
+
+
+@njit(nogil=True, cache=True)
+def rectified_moving_averages(y, windows, block):  # pragma: no cover - compiled
+    """Centred moving averages of ``|y|`` over each window (samples), float32 rows, and the sum of
+    ``y**2`` over each block of ``block`` samples (float64; the flat-channel test uses it).
 
     Window ``w`` covers ``[i - w // 2, i - w // 2 + w)``; near the edges the average uses the
-    samples available. Sums are accumulated in float64 from one cumulative sum.
+    samples available. Sums are float64, from a cumulative sum over each block and its margins
+    (kept in the cache, unlike one over the whole signal).
     """
     n = y.size
-    cs = np.empty(n + 1, np.float64)
-    acc = 0.0
-    cs[0] = 0.0
-    for i in range(n):
-        acc += abs(np.float64(y[i]))
-        cs[i + 1] = acc
-    out = np.empty((windows.size, n), np.float32)
-    for k in range(windows.size):
-        w = windows[k]
-        if w <= 1 or n <= w:
-            for i in range(n):
-                out[k, i] = abs(y[i])
-            continue
-        h = w // 2
-        for i in range(h):  # head: [0, i - h + w)
-            out[k, i] = cs[i - h + w] / (i - h + w)
-        inv = 1.0 / w
-        for i in range(h, h + n - w + 1):
-            out[k, i] = (cs[i - h + w] - cs[i - h]) * inv
-        for i in range(h + n - w + 1, n):  # tail: [i - h, n)
-            out[k, i] = (cs[n] - cs[i - h]) / (n - i + h)
-    return out
+    n_win = windows.size
+    out = np.empty((n_win, n), np.float32)
+    n_blocks = -(-n // block) if n else 0
+    energy = np.empty(n_blocks)
+    lead = 0
+    trail = 0
+    for k in range(n_win):
+        lead = max(lead, windows[k] // 2)
+        trail = max(trail, windows[k] - windows[k] // 2)
+    c = np.empty(block + lead + trail + 1)
+    for b in range(n_blocks):
+        t0 = b * block
+        t1 = min(t0 + block, n)
+        m = t1 - t0
+        energy[b] = _sum_squares(y[t0:t1])
+        a = max(t0 - lead, 0)
+        _rectified_prefix(y, a, min(t1 + trail, n), c)
+        for k in range(n_win):
+            w = windows[k]
+            row = out[k, t0:t1]
+            if w <= 1 or n <= w:
+                for j in range(m):
+                    row[j] = abs(y[t0 + j])
+                continue
+            h = w // 2
+            # samples t0 + j0 .. t0 + j1 have full windows: [i - h, i - h + w) inside [0, n)
+            j0 = min(max(h - t0, 0), m)
+            j1 = max(min(n - w + h + 1 - t0, m), j0)
+            for j in range(j0):  # head: [0, i - h + w)
+                i = t0 + j
+                row[j] = c[i - h + w - a] / (i - h + w)
+            inv = 1.0 / w
+            right = c[t0 + j0 - h + w - a : t0 + j1 - h + w - a]
+            left = c[t0 + j0 - h - a : t0 + j1 - h - a]
+            mid = row[j0:j1]
+            for j in range(j1 - j0):
+                mid[j] = (right[j] - left[j]) * inv
+            for j in range(j1, m):  # tail: [i - h, n)
+                i = t0 + j
+                row[j] = (c[n - a] - c[i - h - a]) / (n - i + h)
+    return out, energy
 
 
 @njit(nogil=True, cache=True)
@@ -232,14 +295,12 @@ def candidate_runs(envs, lows, env_d, high_d, block):  # pragma: no cover - comp
     e0 = envs[0]
     e1 = envs[1] if n_env > 1 else envs[0]
     e2 = envs[2] if n_env > 2 else envs[0]
-    # runs are separated by at least one sample: n // 2 + 1 is an upper bound (pages never
-    # written are never touched); a growing buffer defeats the compiler's loop optimisation
-    starts = np.empty(n // 2 + 1, np.int64)
-    stops = np.empty(n // 2 + 1, np.int64)
+    # the sample of every change of state (a start, then its stop, ...): a noisy envelope crosses
+    # its level at random, so every sample writes its index in place and only the count moves at
+    # a change (no unpredictable branch); one slot more than the changes for the last write
+    edges = np.empty(n + 1, np.int64)
     k = 0
-    in_run = False
-    reached = False
-    start = 0
+    prev = False  # the previous sample was in a run
     for lo in range(0, n, block):
         hi = min(lo + block, n)
         b = lo // block
@@ -247,27 +308,30 @@ def candidate_runs(envs, lows, env_d, high_d, block):  # pragma: no cover - comp
         l0 = lows[0, b]
         l1 = lows[1, b] if n_env > 1 else np.float32(np.inf)
         l2 = lows[2, b] if n_env > 2 else np.float32(np.inf)
-        h = high_d[b]
         for i in range(lo, hi):
             active = (e0[i] > l0) | (e1[i] > l1) | (e2[i] > l2)
-            if active:
-                if not in_run:
-                    in_run = True
-                    reached = False
-                    start = i
-                if env_d[i] - h > 0:
-                    reached = True
-            elif in_run:
-                in_run = False
-                if reached:
-                    starts[k] = start
-                    stops[k] = i
-                    k += 1
-    if in_run and reached:
-        starts[k] = start
-        stops[k] = n
+            edges[k] = i
+            k += active != prev
+            prev = active
+    if prev:
+        edges[k] = n
         k += 1
-    return _collect(starts, stops, k)
+    # keep the runs whose detection envelope reaches the onset level
+    n_kept = 0
+    for r in range(0, k, 2):
+        start, stop = edges[r], edges[r + 1]
+        b = start // block
+        next_block = (b + 1) * block
+        for i in range(start, stop):
+            if i == next_block:
+                b += 1
+                next_block += block
+            if env_d[i] - high_d[b] > 0:
+                edges[2 * n_kept] = start
+                edges[2 * n_kept + 1] = stop
+                n_kept += 1
+                break
+    return edges[: 2 * n_kept].copy().reshape(n_kept, 2)
 
 
 @njit(nogil=True, cache=True)
@@ -282,25 +346,20 @@ def _collect(starts, stops, k):  # pragma: no cover - compiled
 def runs_below(env, level, block):  # pragma: no cover - compiled
     """``[start, stop)`` runs where ``env`` is below its block's ``level`` (``level[i // block]``)."""
     n = env.size
-    starts = np.empty(n // 2 + 1, np.int64)
-    stops = np.empty(n // 2 + 1, np.int64)
+    edges = np.empty(n + 1, np.int64)  # every change of state, compacted as in candidate_runs
     k = 0
-    in_run = False
+    prev = False
     for lo in range(0, n, block):
         lv = level[lo // block]
         for i in range(lo, min(lo + block, n)):
-            if env[i] < lv:
-                if not in_run:
-                    in_run = True
-                    starts[k] = i
-            elif in_run:
-                in_run = False
-                stops[k] = i
-                k += 1
-    if in_run:
-        stops[k] = n
+            below = env[i] < lv
+            edges[k] = i
+            k += below != prev
+            prev = below
+    if prev:
+        edges[k] = n
         k += 1
-    return _collect(starts, stops, k)
+    return edges[:k].copy().reshape(k // 2, 2)
 
 
 @njit(nogil=True, cache=True)
@@ -342,36 +401,56 @@ def clipped_runs(x, hi, lo, block, min_run):  # pragma: no cover - compiled
     return _collect(starts, stops, k)
 
 
-@njit(nogil=True, cache=True)
-def peaks_above(env, level, block, distance):  # pragma: no cover - compiled
+def peaks_above(env: np.ndarray, level: np.ndarray, block: int, distance: int) -> np.ndarray:
     """Local maxima of ``env`` at or above their block's ``level`` (``level[i // block]``), thinned
     so that no two are closer than ``distance`` samples, the higher kept: the peaks
     ``scipy.signal.find_peaks(env, height=<level per sample>, distance=distance)`` returns
     (flat tops count once, at their middle sample; the first and last samples are never peaks).
+
+    The peaks are ranked by height with NumPy's ``argsort`` (SIMD, and the order ``find_peaks``
+    uses; a compiled sort took as long as the whole scan).
     """
+    pos = _local_peaks_above(env, level, block)
+    if distance <= 1 or pos.size < 2:
+        return pos
+    return pos[_thin_peaks(pos, np.argsort(env[pos]), distance)]
+
+
+@njit(nogil=True, cache=True)
+def _local_peaks_above(env, level, block):  # pragma: no cover - compiled
+    """The local maxima of :func:`peaks_above` before thinning."""
     n = env.size
-    pos = np.empty(n // 2 + 1, np.int64)
+    pos = np.empty(max(n, 1), np.int64)  # the branch-free compaction writes past the last rise
     k = 0
     lowest = level.min() if level.size else np.inf
-    i = 1
-    while i < n - 1:
-        if env[i] < lowest:  # below every level: no peak here (the common case, checked first)
-            i += 1
-            continue
-        if env[i - 1] < env[i]:
-            ahead = i + 1
-            while ahead < n - 1 and env[ahead] == env[i]:  # a flat top
-                ahead += 1
-            if env[ahead] < env[i]:
-                peak = (i + ahead - 1) // 2
-                if env[peak] >= level[peak // block]:
-                    pos[k] = peak
-                    k += 1
-                i = ahead
-        i += 1
-    pos = pos[:k]
+    # every rise to a value not exceeded next, above every level (a peak or the start of a flat
+    # top), compacted without a branch: each sample writes its index, only the count moves
+    for i in range(1, n - 1):
+        c = env[i]
+        pos[k] = i
+        k += (c >= lowest) & (env[i - 1] < c) & (env[i + 1] <= c)
+    n_rise = k
+    k = 0
+    for r in range(n_rise):
+        i = pos[r]
+        c = env[i]
+        ahead = i + 1
+        while ahead < n - 1 and env[ahead] == c:  # a flat top
+            ahead += 1
+        if env[ahead] < c:
+            peak = (i + ahead - 1) // 2
+            if env[peak] >= level[peak // block]:
+                pos[k] = peak
+                k += 1
+    return pos[:k].copy()
+
+
+@njit(nogil=True, cache=True)
+def _thin_peaks(pos, order, distance):  # pragma: no cover - compiled
+    """Which peaks ``pos`` remain when, highest first (``order``: ascending height), each removes
+    the others closer than ``distance`` samples."""
+    k = pos.size
     keep = np.ones(k, np.bool_)
-    order = np.argsort(env[pos])
     for r in range(k - 1, -1, -1):  # highest first
         j = order[r]
         if not keep[j]:
@@ -384,7 +463,7 @@ def peaks_above(env, level, block, distance):  # pragma: no cover - compiled
         while right < k and pos[right] - pos[j] < distance:
             keep[right] = False
             right += 1
-    return pos[keep]
+    return keep
 
 
 @njit(nogil=True, cache=True)
@@ -446,7 +525,7 @@ def normalised_windows(y, peaks, half):  # pragma: no cover - compiled
     return out
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=True, fastmath=True)  # the dot products reassociated (SIMD)
 def similar_neighbour_votes(seg, peaks, window, min_corr):  # pragma: no cover - compiled
     """Per window (row of ``seg``, unit norm): how many others within ``window`` samples of its
     peak correlate with it at zero lag above ``min_corr`` (absolute value)."""
