@@ -103,9 +103,15 @@ class BurstResults(EventResults):
 
 
 # ---------------------------------------------------------------------------- per-channel core
+#: Columns of ``_ChannelOut.events`` (the numeric columns of BURST_COLUMNS).
+_EVENT_FIELDS = BURST_COLUMNS[3:]
+
+
 @dataclass
 class _ChannelOut:
-    events: list[tuple]
+    #: one row per burst, columns :data:`_EVENT_FIELDS` (an array, not tuples: tens of thousands of
+    #: small objects would make the garbage collector scan every object of the process)
+    events: np.ndarray
     artefacts: list[tuple]
     n_flat_blocks: int
     n_blocks: int
@@ -544,7 +550,7 @@ def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: t
 
     min_len = bset.min_burst_ms * sfreq / 1000.0
     max_len = bset.max_burst_ms * sfreq / 1000.0
-    events: list[tuple] = []
+    events = np.empty((0, len(_EVENT_FIELDS)))
     if runs.size:
         on_f, off_f = edges[:, 0], edges[:, 1]
         length = off_f - on_f
@@ -556,15 +562,12 @@ def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: t
         runs, on_f, off_f = runs[keep], on_f[keep], off_f[keep]
     if runs.size:
         feats = _burst_features(y, x, env, runs, sfreq)
-        for k in range(runs.shape[0]):
-            t_on, t_off = (on_f[k] + offset) / sfreq, (off_f[k] + offset) / sfreq
-            if feats["pop"][k]:
-                artefacts.append((name, "pop", t_on, t_off))
-            elif feats["movement"][k]:
-                artefacts.append((name, "movement", t_on, t_off))
-            else:
-                events.append((t_on, t_off, (off_f[k] - on_f[k]) * 1000.0 / sfreq, float(feats["peak"][k]),
-                               float(feats["area"][k]), (feats["peak_i"][k] + offset) / sfreq))
+        t_on, t_off = (on_f + offset) / sfreq, (off_f + offset) / sfreq
+        for k in np.flatnonzero(feats["pop"] | feats["movement"]):
+            artefacts.append((name, "pop" if feats["pop"][k] else "movement", float(t_on[k]), float(t_off[k])))
+        ok = ~(feats["pop"] | feats["movement"])
+        events = np.column_stack((t_on[ok], t_off[ok], (off_f[ok] - on_f[ok]) * 1000.0 / sfreq, feats["peak"][ok],
+                                  feats["area"][ok], (feats["peak_i"][ok] + offset) / sfreq)).astype(np.float64)
 
     nb0 = core_lo // block
     nb1 = -(-core_hi // block)
@@ -728,16 +731,31 @@ def iter_burst_chunks(src, emg: Sequence[ChannelInfo], settings: AnalysisSetting
                 progress((k + 1) / len(chunks))
 
 
+def _event_table(per_channel: list[tuple[str, ChannelInfo, np.ndarray]]) -> pd.DataFrame:
+    """The bursts table (BURST_COLUMNS) from each channel's event array, sorted by onset then channel."""
+    n = [found.shape[0] for _, _, found in per_channel]
+    values = np.concatenate([found for _, _, found in per_channel]) if per_channel else np.empty((0, len(_EVENT_FIELDS)))
+    table = {"channel": np.repeat(np.array([name for name, _, _ in per_channel], object), n),
+             "muscle": np.repeat(np.array([ch.muscle for _, ch, _ in per_channel], object), n),
+             "side": np.repeat(np.array([ch.side for _, ch, _ in per_channel], object), n)}
+    table.update((col, values[:, j]) for j, col in enumerate(_EVENT_FIELDS))
+    events = pd.DataFrame(table, columns=BURST_COLUMNS)
+    if len(events):
+        events = events.sort_values(["onset_s", "channel"], kind="stable").reset_index(drop=True)
+    return events
+
+
 def assemble_bursts(per_channel: dict[str, list[_ChannelOut]], emg: Sequence[ChannelInfo], sfreq: float,
                     mains: MainsReport, settings: AnalysisSettings) -> BurstResults:
     """One :class:`BurstResults` from the per-chunk outputs of every channel."""
-    rows, art_rows, status = [], [], {}
+    columns, art_rows, status = [], [], {}
     info = {ch.name: ch for ch in emg}
     for name, outs in per_channel.items():
         ch = info[name]
         for o in outs:
-            rows.extend((name, ch.muscle, ch.side, *e) for e in o.events)
             art_rows.extend(o.artefacts)
+        found = np.concatenate([o.events for o in outs]) if outs else np.empty((0, len(_EVENT_FIELDS)))
+        columns.append((name, ch, found))
         n_blocks = sum(o.n_blocks for o in outs)
         n_flat = sum(o.n_flat_blocks for o in outs)
         n_core = sum(o.n_core for o in outs)
@@ -752,9 +770,7 @@ def assemble_bursts(per_channel: dict[str, list[_ChannelOut]], emg: Sequence[Cha
             ecg_detected=n_beats >= 3,
             n_ecg_beats=n_beats,
         )
-    events = pd.DataFrame(rows, columns=BURST_COLUMNS)
-    if len(events):
-        events = events.sort_values(["onset_s", "channel"], kind="stable").reset_index(drop=True)
+    events = _event_table(columns)
     artefacts = pd.DataFrame(art_rows, columns=ARTEFACT_COLUMNS)
     if len(artefacts):
         artefacts = artefacts.sort_values(["onset_s", "channel"], kind="stable").reset_index(drop=True)

@@ -252,7 +252,7 @@ def detect_bursts_and_silent_periods(source, sfreq: float | None = None, ch_name
     def keep_silences(ck, candidates: dict[str, list[tuple]]) -> None:
         for n, found in candidates.items():
             recent = per_channel[n][-3:]  # this chunk and its neighbours hold every burst within reach
-            edges = np.array([e[:2] for o in recent for e in o.events], float).reshape(-1, 2)
+            edges = np.concatenate([o.events[:, :2] for o in recent]) if recent else np.empty((0, 2))
             blocked = np.array([a[2:] for o in recent for a in o.artefacts if a[1] in BLOCKING_ARTEFACTS], float).reshape(-1, 2)
             rows.extend((n, info[n].muscle, info[n].side, *e) for e in _without_bursts(found, edges, blocked, settings.silent))
 
