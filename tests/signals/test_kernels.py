@@ -213,6 +213,28 @@ def test_peaks_above_match_scipy_find_peaks(n, block, distance, levels, seed):
     np.testing.assert_array_equal(kernels.peaks_above(env, level, block, distance), ref)
 
 
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(20, 400), n_runs=st.integers(1, 6), short=st.integers(1, 12), pad=st.integers(0, 30),
+       seed=st.integers(0, 10_000))
+def test_run_statistics_match_the_numpy_formulation(n, n_runs, short, pad, seed):
+    rng = np.random.default_rng(seed)
+    y = rng.normal(0.0, 5.0, n).astype(np.float32)
+    x = (y + rng.normal(0.0, 50.0, n)).astype(np.float32)
+    env = np.round(rng.random(n), 1).astype(np.float32)  # ties: the first maximum counts
+    cuts = np.sort(rng.choice(np.arange(n + 1), 2 * n_runs, replace=False))
+    runs = cuts.reshape(-1, 2)
+    peak, total, peak_i, best, energy, crossings, raw_range = kernels.run_statistics(y, x, env, runs, short, pad)
+    for k, (a, b) in enumerate(runs):
+        v = np.abs(y[a:b].astype(np.float64))
+        assert peak[k] == v.max() and peak_i[k] == a + int(np.argmax(env[a:b]))
+        np.testing.assert_allclose([total[k], energy[k]], [v.sum(), (v ** 2).sum()], rtol=1e-12)
+        assert crossings[k] == np.count_nonzero(np.diff(np.signbit(y[a:b])))
+        ref_best = np.convolve(v ** 2, np.ones(short), "valid").max() if b - a > 2 * short else 0.0
+        np.testing.assert_allclose(best[k], ref_best, rtol=1e-9, atol=1e-9)
+        window = x[max(a - pad, 0):min(b + pad, n)].astype(np.float64)
+        assert raw_range[k] == window.max() - window.min()
+
+
 def test_qrs_alignment_and_windows_match_the_numpy_formulation():
     from scipy.ndimage import uniform_filter1d
 

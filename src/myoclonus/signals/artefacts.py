@@ -154,7 +154,7 @@ def find_clipping(x: np.ndarray, block: int) -> np.ndarray:
     if n < CLIP_MIN_RUN:
         return np.empty((0, 2), int)
     full = n // block
-    hi = np.empty(-(-n // block), x.dtype)
+    hi = np.empty(-(-n // block), x.dtype)  # each block's extremes (NumPy's SIMD reductions)
     lo = np.empty_like(hi)
     if full:
         blocks = x[: full * block].reshape(full, block)

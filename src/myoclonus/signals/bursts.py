@@ -184,17 +184,6 @@ def _run_samples(runs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.arange(int(n.sum())) - np.repeat(first - runs[:, 0], n), first
 
 
-def _segment_argmax(values: np.ndarray, runs: np.ndarray) -> np.ndarray:
-    """Index of the first maximum of ``values`` in each ``[start, stop)`` run (runs sorted,
-    non-overlapping and non-empty)."""
-    n = runs[:, 1] - runs[:, 0]
-    idx, first = _run_samples(runs)
-    v = values[idx]
-    hit = np.flatnonzero(v == np.repeat(np.maximum.reduceat(v, first), n))
-    run_of = np.repeat(np.arange(n.size), n)
-    return idx[hit[np.unique(run_of[hit], return_index=True)[1]]]
-
-
 class BlockLevels:
     """A level set per baseline block, read at sample indices: ``levels[i]`` is the value of the
     block holding sample ``i`` (the per-sample array is never formed)."""
@@ -476,41 +465,21 @@ def _burst_features(y: np.ndarray, x: np.ndarray, env: np.ndarray, runs: np.ndar
         """Raw swing below 15 Hz within +-50 ms of the run (zero-phase low-pass of that window)."""
         return art.low_frequency_swing(x[max(a - pad, 0) : b + pad], sfreq)
 
-    idx, first = _run_samples(runs)  # every run's samples laid end to end
-    ay = np.abs(y[idx].astype(np.float64))
-    peak = np.maximum.reduceat(ay, first)
-    area = np.add.reduceat(ay, first) / sfreq
-    peak_i = _segment_argmax(env, runs)
+    peak, total, peak_i, best, energy, zc, raw_range = kernels.run_statistics(
+        y, x, env, np.ascontiguousarray(runs, np.int64), w5, pad)
+    area = total / sfreq
 
-    # pops: share of the run's energy in its most energetic 5 ms
+    # pops: share of the run's energy in its most energetic 5 ms (runs longer than 10 ms)
     pop = np.zeros(k_runs, bool)
-    long_enough = n > 2 * w5
-    if long_enough.any():
-        e = ay * ay
-        cs = np.concatenate(([0.0], np.cumsum(e)))
-        win = cs[w5:] - cs[:-w5]  # 5-ms sums starting at each position (crossing runs is masked)
-        lo = first[long_enough]
-        hi = lo + n[long_enough] - w5 + 1  # last start whose window stays in the run, + 1
-        best = np.maximum.reduceat(np.append(win, 0.0), np.column_stack((lo, hi)).ravel())[::2]
-        total = cs[lo + n[long_enough]] - cs[lo]
-        concentrated = np.zeros(k_runs, bool)
-        concentrated[long_enough] = best / np.maximum(total, 1e-30) > art.POP_MAX_ENERGY_SHARE
-        for k in np.flatnonzero(concentrated):
-            # concentrated energy: a pop only if the electrode potential also steps
-            pop[k] = swing_of(starts[k], stops[k]) > art.POP_MIN_STEP_RATIO * peak[k]
+    concentrated = (n > 2 * w5) & (best / np.maximum(energy, 1e-30) > art.POP_MAX_ENERGY_SHARE)
+    for k in np.flatnonzero(concentrated):
+        # concentrated energy: a pop only if the electrode potential also steps
+        pop[k] = swing_of(starts[k], stops[k]) > art.POP_MIN_STEP_RATIO * peak[k]
 
     # movement: few zero crossings, or a large slow swing of the raw signal around the run
     movement = np.zeros(k_runs, bool)
-    sign = np.signbit(y[idx])
-    crossings = np.concatenate(([0], np.cumsum(sign[1:] != sign[:-1])))
-    zc = crossings[first + n - 1] - crossings[first]  # within each run only
     test_zc = (~pop) & (n >= 8)
     movement[test_zc] = zc[test_zc] / (n[test_zc] / sfreq) < art.MOVEMENT_MAX_ZC_PER_S
-    lo_raw = np.maximum(starts - pad, 0)
-    hi_raw = np.minimum(stops + pad, x.size)
-    bounds = np.column_stack((lo_raw, hi_raw)).ravel()
-    x_ext = np.append(x, x[-1:])
-    raw_range = (np.maximum.reduceat(x_ext, bounds)[::2] - np.minimum.reduceat(x_ext, bounds)[::2]).astype(float)
     # a low-pass cannot swing (much) more than the raw signal: filter only where even the raw
     # range (+10 % for the Butterworth overshoot) exceeds the movement level
     for k in np.flatnonzero((~pop) & (~movement) & (1.1 * raw_range > art.MOVEMENT_LF_RATIO * peak)):

@@ -176,12 +176,13 @@ def group_jerks(bursts, channels: Sequence[ChannelInfo] | None = None, *, settin
         ch = ev["channel"].to_numpy(object)
         order = np.argsort(on, kind="stable")
         on, off, ch = on[order], off[order], ch[order]
+        on_s, off_s = on.tolist(), off.tolist()  # Python floats for the per-burst arithmetic below
         assigned = np.zeros(on.size, bool)
         pairs = _recorded_pairs(info)
         for i in range(on.size):
             if assigned[i]:
                 continue
-            t0 = on[i]
+            t0 = on_s[i]
             j_end = int(np.searchsorted(on, t0 + window, side="right"))
             members: dict[str, int] = {}
             repeats: list[int] = []
@@ -202,8 +203,8 @@ def group_jerks(bursts, channels: Sequence[ChannelInfo] | None = None, *, settin
             idx = list(members.values())
             names = list(members)
             labels = [_label(info.get(n), n) for n in names]
-            lat = {lab: round((on[k] - t0) * 1000.0, 3) for lab, k in zip(labels, idx)}
-            offset = float(max(off[k] for k in idx + repeats))
+            lat = {lab: round((on_s[k] - t0) * 1000.0, 3) for lab, k in zip(labels, idx)}
+            offset = max(off_s[k] for k in idx + repeats)
             pattern = _jerk_patterns(t0, on, off, ch, info, pairs)
             for pair, pat in pattern.items():
                 pattern_counts.setdefault(pair, Counter())[pat] += 1

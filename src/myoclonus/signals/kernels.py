@@ -15,8 +15,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["condition_emg", "rectified_moving_averages", "candidate_runs", "runs_below", "clipped_runs", "peaks_above", "align_on_energy",
-           "normalised_windows", "similar_neighbour_votes"]
+__all__ = ["condition_emg", "rectified_moving_averages", "candidate_runs", "runs_below", "clipped_runs", "peaks_above",
+           "run_statistics", "align_on_energy", "normalised_windows", "similar_neighbour_votes"]
 
 
 #: Channels filtered side by side by :func:`condition_emg` (a literal, so the compiler keeps each
@@ -295,11 +295,15 @@ def candidate_runs(envs, lows, env_d, high_d, block):  # pragma: no cover - comp
     e0 = envs[0]
     e1 = envs[1] if n_env > 1 else envs[0]
     e2 = envs[2] if n_env > 2 else envs[0]
-    # the sample of every change of state (a start, then its stop, ...): a noisy envelope crosses
-    # its level at random, so every sample writes its index in place and only the count moves at
-    # a change (no unpredictable branch); one slot more than the changes for the last write
+    # the sample of every change of state (a start, then its stop, ...) and of every sample where
+    # the detection envelope exceeds its onset level: a noisy envelope crosses its levels at
+    # random, so every sample writes its index in place and only the counts move (no
+    # unpredictable branch); one slot more than the entries for the last write. Loops index
+    # views from 0 (no negative-index handling).
     edges = np.empty(n + 1, np.int64)
+    hits = np.empty(n + 1, np.int64)
     k = 0
+    n_hits = 0
     prev = False  # the previous sample was in a run
     for lo in range(0, n, block):
         hi = min(lo + block, n)
@@ -308,30 +312,114 @@ def candidate_runs(envs, lows, env_d, high_d, block):  # pragma: no cover - comp
         l0 = lows[0, b]
         l1 = lows[1, b] if n_env > 1 else np.float32(np.inf)
         l2 = lows[2, b] if n_env > 2 else np.float32(np.inf)
-        for i in range(lo, hi):
-            active = (e0[i] > l0) | (e1[i] > l1) | (e2[i] > l2)
-            edges[k] = i
+        h = high_d[b]
+        v0, v1, v2, vd = e0[lo:hi], e1[lo:hi], e2[lo:hi], env_d[lo:hi]
+        for j in range(hi - lo):
+            active = (v0[j] > l0) | (v1[j] > l1) | (v2[j] > l2)
+            edges[k] = lo + j
             k += active != prev
+            hits[n_hits] = lo + j
+            n_hits += active & (vd[j] > h)
             prev = active
     if prev:
         edges[k] = n
         k += 1
-    # keep the runs whose detection envelope reaches the onset level
+    # keep the runs that hold a hit (both lists are sorted: one merge)
     n_kept = 0
+    m = 0
     for r in range(0, k, 2):
         start, stop = edges[r], edges[r + 1]
-        b = start // block
-        next_block = (b + 1) * block
-        for i in range(start, stop):
-            if i == next_block:
-                b += 1
-                next_block += block
-            if env_d[i] - high_d[b] > 0:
-                edges[2 * n_kept] = start
-                edges[2 * n_kept + 1] = stop
-                n_kept += 1
-                break
+        while m < n_hits and hits[m] < start:
+            m += 1
+        if m < n_hits and hits[m] < stop:
+            edges[2 * n_kept] = start
+            edges[2 * n_kept + 1] = stop
+            n_kept += 1
     return edges[: 2 * n_kept].copy().reshape(n_kept, 2)
+
+
+@njit(nogil=True, cache=True)
+def run_statistics(y, x, env, runs, short, pad):  # pragma: no cover - compiled
+    """Per ``[start, stop)`` run: the numbers the burst features and artefact tests need.
+
+    Parameters
+    ----------
+    y : float32[:]
+        Band-passed signal.
+    x : float[:]
+        Raw signal.
+    env : float32[:]
+        Envelope of ``y``.
+    runs : int64[:, 2]
+        Non-empty runs.
+    short : int
+        Samples of the pop test's window (the energy share in the most energetic ``short``
+        samples is computed for runs longer than ``2 * short``, else 0).
+    pad : int
+        Margin around each run for the raw signal's range.
+
+    Returns
+    -------
+    peak : float64[:]
+        Largest ``|y|``.
+    total : float64[:]
+        Sum of ``|y|``.
+    peak_i : int64[:]
+        First sample of the largest envelope value.
+    best_energy, energy : float64[:]
+        Largest sum of ``y**2`` over ``short`` consecutive samples, and the run's sum of ``y**2``.
+    crossings : int64[:]
+        Sign changes of ``y`` within the run.
+    raw_range : float64[:]
+        Range (max - min) of ``x`` within ``pad`` samples of the run (cut at the ends).
+    """
+    k_runs = runs.shape[0]
+    n = x.size
+    peak = np.zeros(k_runs)
+    total = np.zeros(k_runs)
+    peak_i = np.zeros(k_runs, np.int64)
+    best_energy = np.zeros(k_runs)
+    energy = np.zeros(k_runs)
+    crossings = np.zeros(k_runs, np.int64)
+    raw_range = np.zeros(k_runs)
+    for r in range(k_runs):
+        a, b = runs[r, 0], runs[r, 1]
+        top, acc, e_acc, zc = 0.0, 0.0, 0.0, 0
+        arg = a
+        best_env = env[a]
+        for i in range(a, b):
+            v = abs(np.float64(y[i]))
+            top = max(top, v)
+            acc += v
+            e_acc += v * v
+            if env[i] > best_env:
+                best_env = env[i]
+                arg = i
+            if i > a:
+                zc += np.signbit(y[i]) != np.signbit(y[i - 1])
+        peak[r], total[r], energy[r], peak_i[r], crossings[r] = top, acc, e_acc, arg, zc
+        if b - a > 2 * short:
+            # sums over ``short`` samples as differences of the run's running sum
+            cs_before = 0.0  # running sum up to the window start
+            cs = 0.0
+            best = -1.0
+            for i in range(a, b):
+                v = np.float64(y[i])
+                cs += v * v
+                if i - a + 1 >= short:
+                    best = max(best, cs - cs_before)
+                    w = np.float64(y[i - short + 1])
+                    cs_before += w * w
+            best_energy[r] = best
+        lo, hi = max(a - pad, 0), min(b + pad, n)
+        x_max = np.float64(x[lo])
+        x_min = x_max
+        for i in range(lo + 1, hi):
+            v = np.float64(x[i])
+            x_max = max(x_max, v)
+            x_min = min(x_min, v)
+        raw_range[r] = x_max - x_min
+    return peak, total, peak_i, best_energy, energy, crossings, raw_range
 
 
 @njit(nogil=True, cache=True)
@@ -363,6 +451,20 @@ def runs_below(env, level, block):  # pragma: no cover - compiled
 
 
 @njit(nogil=True, cache=True)
+def _at_rail_count(v, top, bottom):  # pragma: no cover - compiled
+    """How many samples of ``v`` are at or beyond ``top`` or ``bottom`` (one SIMD pass)."""
+    count = 0
+    for j in range(v.size):
+        count += (v[j] >= top) | (v[j] <= bottom)
+    return count
+
+
+#: Samples screened at once for a rail value by :func:`clipped_runs` (a block's maximum and
+#: minimum are each in one such tile; the others are skipped after one SIMD pass).
+_RAIL_TILE = 64
+
+
+@njit(nogil=True, cache=True)
 def clipped_runs(x, hi, lo, block, min_run):  # pragma: no cover - compiled
     """Runs of at least ``min_run`` equal samples at the maximum ``hi[b]`` or minimum ``lo[b]``
     of the block ``b`` where the run starts (a block whose samples are all equal has no rail).
@@ -372,11 +474,9 @@ def clipped_runs(x, hi, lo, block, min_run):  # pragma: no cover - compiled
     stops = np.empty(n // 2 + 1, np.int64)
     k = 0
     i = 0
-    for b in range(hi.size):
-        a = b * block
+    for a in range(0, n, block):
         e = min(a + block, n)
-        h = hi[b]
-        low = lo[b]
+        h, low = hi[a // block], lo[a // block]
         i = max(i, a)
         if i == a and a > 0:  # a run of equal samples from the previous block belongs to that block
             while i < e and x[i] == x[a - 1]:
@@ -384,11 +484,14 @@ def clipped_runs(x, hi, lo, block, min_run):  # pragma: no cover - compiled
         if h == low:
             continue
         while i < e:
-            # skip ahead to the next sample at a rail (the common case: none in the block)
-            while i < e and (x[i] < h) & (x[i] > low):
+            t_end = min(i + _RAIL_TILE, e)
+            if _at_rail_count(x[i:t_end], h, low) == 0:  # the common case: no rail value here
+                i = t_end
+                continue
+            while i < t_end and (x[i] < h) & (x[i] > low):
                 i += 1
-            if i >= e:
-                break
+            if i >= t_end:
+                continue
             v = x[i]
             j = i + 1
             while j < n and x[j] == v:
@@ -422,13 +525,14 @@ def _local_peaks_above(env, level, block):  # pragma: no cover - compiled
     n = env.size
     pos = np.empty(max(n, 1), np.int64)  # the branch-free compaction writes past the last rise
     k = 0
-    lowest = level.min() if level.size else np.inf
+    lowest = level.min() if level.size else np.float32(np.inf)
     # every rise to a value not exceeded next, above every level (a peak or the start of a flat
     # top), compacted without a branch: each sample writes its index, only the count moves
-    for i in range(1, n - 1):
-        c = env[i]
-        pos[k] = i
-        k += (c >= lowest) & (env[i - 1] < c) & (env[i + 1] <= c)
+    before, here, after = env[: max(n - 2, 0)], env[1 : n - 1], env[2:]  # views indexed from 0
+    for j in range(here.size):
+        c = here[j]
+        pos[k] = j + 1
+        k += (c >= lowest) & (before[j] < c) & (after[j] <= c)
     n_rise = k
     k = 0
     for r in range(n_rise):
