@@ -111,6 +111,8 @@ def test_edfio_reader_gives_the_same_values_as_mne(real_data, relpath):
     # windows of the fast reader are exact slices of its full read
     for start, stop in [(0, 7), (123, 2345), (fast.n_times - 99, fast.n_times)]:
         np.testing.assert_array_equal(fast.get_data(None, start, stop), a[:, start:stop])
+    # float32 reads are the float64 values rounded once (the detectors read float32)
+    np.testing.assert_array_equal(fast.get_data(dtype=np.float32), a.astype(np.float32))
 
 
 @pytest.mark.parametrize(

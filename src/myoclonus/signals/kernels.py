@@ -1,4 +1,4 @@
-"""Compiled inner loops of the EMG detectors (numba, released GIL).
+"""Compiled inner loops of the EMG detectors and of the EDF reader (numba, released GIL).
 
 Each kernel is one pass over a channel that would otherwise take several NumPy/SciPy passes
 (and temporary arrays): the band-pass cascade, the robust mains subtraction, the moving averages
@@ -16,7 +16,7 @@ import numpy as np
 from numba import njit
 
 __all__ = ["condition_emg", "rectified_moving_averages", "candidate_runs", "runs_below", "clipped_runs", "peaks_above",
-           "run_statistics", "align_on_energy", "normalised_windows", "similar_neighbour_votes"]
+           "run_statistics", "align_on_energy", "normalised_windows", "similar_neighbour_votes", "calibrate"]
 
 
 #: Channels filtered side by side by :func:`condition_emg` (a literal, so the compiler keeps each
@@ -647,3 +647,12 @@ def similar_neighbour_votes(seg, peaks, window, min_corr):  # pragma: no cover -
                 votes[j] += 1
             j += 1
     return votes
+
+
+@njit(nogil=True, cache=True)
+def calibrate(digital, offset, gain, scale, out):  # pragma: no cover - compiled
+    """``out[j] = (digital[j] + offset) * gain * scale``, evaluated in float64 in that order (the
+    physical value of an EDF/BDF sample as edfio computes it, then our unit scale) and stored in
+    ``out``'s type."""
+    for j in range(digital.size):
+        out[j] = (np.float64(digital[j]) + offset) * gain * scale

@@ -41,6 +41,7 @@ import mne
 import numpy as np
 
 from myoclonus.errors import InputError, did_you_mean
+from myoclonus.signals import kernels
 from myoclonus.signals.channels import ChannelInfo
 from myoclonus.signals.montage import Montage, load_montage, montage_from_dict, suggest, type_channels
 
@@ -106,12 +107,30 @@ class _EdfioBackend:
         self.signals = signals
         self.sfreq = sfreq
         self.scales = scales
+        self.calibration = [_edf_calibration(s) for s in signals]
 
     def read(self, idx: list[int], start: int, stop: int, dtype=np.float64) -> np.ndarray:
         out = np.empty((len(idx), stop - start), dtype=dtype)
-        for row, i in enumerate(idx):  # one channel at a time: float64 only for one row
-            out[row] = self.signals[i].get_data_slice(start / self.sfreq, stop / self.sfreq) * self.scales[i]
+        t0, t1 = start / self.sfreq, stop / self.sfreq
+        for row, i in enumerate(idx):  # one channel at a time
+            signal = self.signals[i]
+            if self.calibration[i] is None:  # edfio returns such a signal uncalibrated
+                out[row] = signal.get_data_slice(t0, t1) * self.scales[i]
+            else:  # the same arithmetic in one compiled pass, without float64 temporaries
+                offset, gain = self.calibration[i]
+                kernels.calibrate(signal.get_digital_slice(t0, t1), offset, gain, float(self.scales[i]), out[row])
         return out
+
+
+def _edf_calibration(signal) -> tuple[float, float] | None:
+    """``(offset, gain)`` with physical = (digital + offset) x gain: the EDF header's linear map of
+    the digital range onto the physical range, computed as edfio does (``get_data_slice``), or
+    ``None`` when the ranges are degenerate."""
+    try:
+        gain = (signal.physical_max - signal.physical_min) / (signal.digital_max - signal.digital_min)
+        return float(signal.physical_max / gain - signal.digital_max), float(gain)
+    except (ZeroDivisionError, ValueError):
+        return None
 
 
 class _ArrayBackend:
