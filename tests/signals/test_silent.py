@@ -114,3 +114,18 @@ def test_one_pass_equals_bursts_then_silent_periods_across_chunks(n_threads):
         mine = silent.events[silent.events["channel"] == name]
         score = silent.__class__(events=mine, sfreq=1000.0).compare_detection(sim.silent_onsets_s)
         assert score["f1"] >= 0.9, score
+
+
+@pytest.mark.parametrize("block, step", [(2048, 8), (1000, 5), (999, 3)])
+def test_block_median_levels_equal_numpy_median(block, step):
+    """The sort-based block medians are np.median's values exactly (even and odd block sizes)."""
+    from scipy.ndimage import median_filter
+
+    from myoclonus.signals.silent import _median_level
+
+    env = np.random.default_rng(block).random(12 * block + 77).astype(np.float32)
+    sub, b = env[::step], block // step
+    full = sub.size // b
+    ref = [np.median(sub[i * b:(i + 1) * b]) for i in range(full)] + [np.median(sub[full * b:])]
+    ref = median_filter(np.asarray(ref, np.float32), size=5, mode="nearest")
+    np.testing.assert_array_equal(_median_level(env, block, step), ref)
