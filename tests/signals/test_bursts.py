@@ -59,6 +59,16 @@ def test_nan_is_a_clear_error_naming_the_channel():
         detect_bursts(x, 2000.0, ["EMG R FDI", "EMG R BIC"])
 
 
+def test_finite_check_finds_infinities_and_accepts_sums_that_overflow():
+    from myoclonus.signals.bursts import check_finite
+
+    x = np.zeros(5000, np.float32)
+    x[4321] = -np.inf
+    with pytest.raises(InputError, match=r"channel 'A'.*sample 4421"):
+        check_finite(x, "A", 1000.0, offset=100)
+    check_finite(np.full(5000, 3e38, np.float32), "A", 1000.0, offset=0)  # finite, though its sum is not
+
+
 def test_unknown_channel_suggests_the_closest():
     x = np.zeros((1, 4000))
     with pytest.raises(InputError, match="Did you mean 'EMG R FDI'"):

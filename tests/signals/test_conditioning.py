@@ -64,3 +64,11 @@ def test_moving_averages_match_a_centred_boxcar():
     (m,) = rectified_moving_averages(r, 1000.0, (10.0,)).rows
     ref = uniform_filter1d(r, size=10)  # window [i - 5, i + 5)
     np.testing.assert_allclose(m[20:-20], ref[20:-20], rtol=1e-5)
+
+
+@pytest.mark.parametrize("n_rows", [1, 2, 5, 118, 119])
+def test_median_over_rows_is_numpy_median(n_rows):
+    from myoclonus.signals.conditioning import _median_over_rows
+
+    a = np.random.default_rng(n_rows).random((n_rows, 300))
+    np.testing.assert_array_equal(_median_over_rows(a), np.median(a, axis=0))

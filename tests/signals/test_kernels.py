@@ -235,6 +235,19 @@ def test_run_statistics_match_the_numpy_formulation(n, n_runs, short, pad, seed)
         assert raw_range[k] == window.max() - window.min()
 
 
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(2, 300), n_runs=st.integers(1, 6), seed=st.integers(0, 10_000))
+def test_first_last_above_match_the_numpy_formulation(n, n_runs, seed):
+    rng = np.random.default_rng(seed)
+    env = rng.random(n).astype(np.float32)
+    runs = np.sort(rng.choice(np.arange(n + 1), 2 * min(n_runs, n // 2), replace=False)).reshape(-1, 2)
+    levels = rng.uniform(0.5, 1.0, runs.shape[0]).astype(np.float32)
+    first, last = kernels.first_last_above(env, runs, levels)
+    for (a, b), level, f, l in zip(runs, levels, first, last):
+        above = a + np.flatnonzero(env[a:b] > level)
+        assert (f, l) == ((above[0], above[-1]) if above.size else (-1, -1))
+
+
 def test_qrs_alignment_and_windows_match_the_numpy_formulation():
     from scipy.ndimage import uniform_filter1d
 

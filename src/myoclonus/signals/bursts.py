@@ -175,15 +175,6 @@ def _segment_max(values: np.ndarray, runs: np.ndarray) -> np.ndarray:
     return np.maximum.reduceat(values, runs.ravel())[::2]
 
 
-def _run_samples(runs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The sample indices of all ``[start, stop)`` runs laid end to end, and where each run
-    begins in that list (runs non-empty): per-run statistics then take one ``reduceat``
-    instead of a Python loop over the runs."""
-    n = runs[:, 1] - runs[:, 0]
-    first = np.concatenate(([0], np.cumsum(n)[:-1]))
-    return np.arange(int(n.sum())) - np.repeat(first - runs[:, 0], n), first
-
-
 class BlockLevels:
     """A level set per baseline block, read at sample indices: ``levels[i]`` is the value of the
     block holding sample ``i`` (the per-sample array is never formed)."""
@@ -293,12 +284,7 @@ def _trim(env: np.ndarray, runs: np.ndarray, low: BlockLevels, fraction: float) 
     out = runs.copy()
     # the level in float64, compared with the float32 envelope at float32 precision
     levels = np.maximum(low[runs[:, 0]].astype(np.float64), fraction * peak.astype(np.float64)).astype(np.float32)
-    n = runs[:, 1] - runs[:, 0]
-    idx, first = _run_samples(runs)
-    above = env[idx] > np.repeat(levels, n)
-    big = np.iinfo(np.int64).max
-    lo = np.minimum.reduceat(np.where(above, idx, big), first)
-    hi = np.maximum.reduceat(np.where(above, idx, -1), first)
+    lo, hi = kernels.first_last_above(env, np.ascontiguousarray(runs, np.int64), levels)
     found = hi >= 0
     out[found, 0] = lo[found]
     out[found, 1] = hi[found] + 1
@@ -329,10 +315,10 @@ def _refine(env: np.ndarray, runs: np.ndarray, levels: np.ndarray, mean: BlockLe
 
 def check_finite(x: np.ndarray, name: str, sfreq: float, offset: int) -> None:
     """Raise a clear InputError naming the channel when ``x`` holds NaN or infinite samples."""
-    # a NaN or infinity anywhere makes the float64 sum non-finite (one fast reduction); only then
-    # (or if finite samples overflow the sum) is every sample tested
+    # a NaN or infinity anywhere makes the sum non-finite (one SIMD reduction in the input's
+    # type); only then (or if finite samples overflow the sum) is every sample tested
     with np.errstate(over="ignore", invalid="ignore"):
-        total = np.sum(x, dtype=np.float64)
+        total = np.sum(x)
     if x.size and not np.isfinite(total) and not np.all(np.isfinite(x)):
         bad = int(np.flatnonzero(~np.isfinite(x))[0]) + offset
         raise InputError(

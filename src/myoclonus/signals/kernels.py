@@ -16,7 +16,8 @@ import numpy as np
 from numba import njit
 
 __all__ = ["condition_emg", "rectified_moving_averages", "candidate_runs", "runs_below", "clipped_runs", "peaks_above",
-           "run_statistics", "align_on_energy", "normalised_windows", "similar_neighbour_votes", "calibrate"]
+           "run_statistics", "align_on_energy", "normalised_windows", "similar_neighbour_votes", "calibrate",
+           "first_last_above"]
 
 
 #: Channels filtered side by side by :func:`condition_emg` (a literal, so the compiler keeps each
@@ -423,6 +424,27 @@ def run_statistics(y, x, env, runs, short, pad):  # pragma: no cover - compiled
 
 
 @njit(nogil=True, cache=True)
+def first_last_above(env, runs, levels):  # pragma: no cover - compiled
+    """Per ``[start, stop)`` run, the first and last sample where ``env`` exceeds the run's level
+    (-1 for both when none does)."""
+    k_runs = runs.shape[0]
+    first = np.full(k_runs, -1, np.int64)
+    last = np.full(k_runs, -1, np.int64)
+    for r in range(k_runs):
+        a, b = runs[r, 0], runs[r, 1]
+        level = levels[r]
+        for i in range(a, b):
+            if env[i] > level:
+                first[r] = i
+                break
+        for i in range(b - 1, a - 1, -1):
+            if env[i] > level:
+                last[r] = i
+                break
+    return first, last
+
+
+@njit(nogil=True, cache=True)
 def _collect(starts, stops, k):  # pragma: no cover - compiled
     out = np.empty((k, 2), np.int64)
     out[:, 0] = starts[:k]
@@ -571,13 +593,11 @@ def _thin_peaks(pos, order, distance):  # pragma: no cover - compiled
 
 
 @njit(nogil=True, cache=True)
-def _reflected_square(y, a, m, t):  # pragma: no cover - compiled
-    """``y[a + u] ** 2`` where ``u`` is ``t`` mirrored into ``[0, m)`` (half-sample symmetric:
-    d c b a | a b c d | d c b a)."""
+def _reflected_index(t, m):  # pragma: no cover - compiled
+    """``t`` mirrored into ``[0, m)`` (half-sample symmetric: d c b a | a b c d | d c b a)."""
     while t < 0 or t >= m:
         t = -t - 1 if t < 0 else 2 * m - t - 1
-    v = np.float64(y[a + t])
-    return v * v
+    return t
 
 
 @njit(nogil=True, cache=True)
@@ -589,16 +609,22 @@ def align_on_energy(y, peaks, half, size):  # pragma: no cover - compiled
     n = y.size
     out = peaks.copy()
     lead = size // 2  # the window of output i is [i - lead, i - lead + size)
+    sq = np.empty(2 * half + 1 + size)  # the squares of one window, mirrored beyond its ends
     for k in range(peaks.size):
         a = max(peaks[k] - half, 0)
         m = min(peaks[k] + half + 1, n) - a
+        # sq[j] is the square at window position j - lead (mirrored into [0, m))
+        for j in range(m + size - 1):
+            t = j - lead
+            v = np.float64(y[a + (t if 0 <= t < m else _reflected_index(t, m))])
+            sq[j] = v * v
         acc = 0.0
-        for t in range(-lead, size - lead):
-            acc += _reflected_square(y, a, m, t)
+        for j in range(size):
+            acc += sq[j]
         acc /= size
         best, best_i = acc, 0
         for i in range(1, m):
-            acc += (_reflected_square(y, a, m, i - lead + size - 1) - _reflected_square(y, a, m, i - lead - 1)) / size
+            acc += (sq[i + size - 1] - sq[i - 1]) / size
             if acc > best:
                 best, best_i = acc, i
         out[k] = a + best_i
