@@ -66,6 +66,18 @@ def test_mains_frequency_is_found_not_assumed(mains_hz, sfreq):
     assert res.mains_hz == mains_hz and res.channel_status["X"].mains_hz == mains_hz
 
 
+def test_mains_report_is_the_same_with_threads():
+    """Channels with and without mains (and one with a harmonic): the periodograms spread over
+    threads give the same report as one thread."""
+    data = np.vstack([make_emg(sfreq=1000.0, seed=s, duration_s=20, n_bursts=10, mains_hz=m).data_uv
+                      for s, m in [(1, 50.0), (2, None), (3, 50.0)]])
+    data[2] += 30.0 * np.sin(2 * np.pi * 150.0 * np.arange(data.shape[1]) / 1000.0)
+    cond = AnalysisSettings().conditioning
+    one = detect_mains(data, 1000.0, ["A", "B", "C"], cond)
+    assert one.mains_hz == 50.0 and one.harmonics_hz["B"] == () and 150.0 in one.harmonics_hz["C"]
+    assert detect_mains(data, 1000.0, ["A", "B", "C"], cond, n_threads=2) == one
+
+
 def test_no_mains_reported_on_clean_signal():
     sim = make_emg(sfreq=1000.0, seed=2, duration_s=20, n_bursts=10)
     assert detect_bursts(sim.data_uv, 1000.0, ["X"]).mains_hz is None

@@ -564,16 +564,16 @@ def prepare_filters(source, emg: Sequence[ChannelInfo], settings: AnalysisSettin
     except TypeError:  # a source that cannot be weakly referenced: no caching
         per_source = {}
     if key not in per_source:
-        per_source[key] = _prepare_filters(source, names, sfreq, probe_n, cond)
+        per_source[key] = _prepare_filters(source, names, sfreq, probe_n, cond, settings.chunks.n_threads)
     mains, filters = per_source[key]
     return mains, dict(filters)
 
 
-def _prepare_filters(source, names: list[str], sfreq: float, probe_n: int,
-                     cond: ConditioningSettings) -> tuple[MainsReport, dict[str, EmgFilter]]:
+def _prepare_filters(source, names: list[str], sfreq: float, probe_n: int, cond: ConditioningSettings,
+                     n_threads: int) -> tuple[MainsReport, dict[str, EmgFilter]]:
     if names and probe_n > 0:
         probe = np.asarray(source.get_data(names, 0, probe_n), dtype=np.float64)
-        mains = detect_mains(probe, sfreq, names, cond)
+        mains = detect_mains(probe, sfreq, names, cond, n_threads)
     else:
         mains = MainsReport(None, {n: () for n in names})
     cache: dict[tuple, EmgFilter] = {}

@@ -14,6 +14,7 @@ only the harmonics that stand out in a channel are notched in that channel.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -92,7 +93,8 @@ def _line_ratio(freqs: np.ndarray, psd: np.ndarray, f0: float) -> np.ndarray:
     return peak / np.maximum(floor, np.finfo(float).tiny)
 
 
-def _median_periodogram(x: np.ndarray, sfreq: float, max_hz: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+def _median_periodogram(x: np.ndarray, sfreq: float, max_hz: float | None = None,
+                        n_threads: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Median (over half-overlapping 1-s Hann segments) periodogram of each row of ``x``.
 
     The segments, window, mean removal and one-sided doubling are those of
@@ -101,7 +103,8 @@ def _median_periodogram(x: np.ndarray, sfreq: float, max_hz: float | None = None
     out because :func:`_line_ratio` only compares bins with each other. Written out because
     ``welch`` spends most of its time on generic detrending (measured: 4x faster on a 60-s,
     16-channel probe). NaNs count as zeros. With ``max_hz`` only the bins up to it are returned
-    (the median over segments, the costly part, is then taken on those bins only).
+    (the median over segments, the costly part, is then taken on those bins only). Channels are
+    spread over ``n_threads`` threads (NumPy's FFT and sort release the GIL).
     """
     nper = int(round(sfreq))  # 1 Hz resolution
     step = nper - nper // 2
@@ -114,12 +117,21 @@ def _median_periodogram(x: np.ndarray, sfreq: float, max_hz: float | None = None
         return freqs, np.atleast_2d(psd)
     n_keep = freqs.size if max_hz is None else int(np.searchsorted(freqs, max_hz, side="right"))
     psd = np.empty((x.shape[0], n_keep))
-    for i, row in enumerate(x):  # one channel at a time keeps the segment copy small
-        row = np.nan_to_num(np.asarray(row, dtype=np.float64))
+
+    def one_channel(i: int) -> None:  # one channel at a time per thread keeps the segment copy small
+        row = np.nan_to_num(np.asarray(x[i], dtype=np.float64))
         seg = np.lib.stride_tricks.sliding_window_view(row, nper)[: n_seg * step : step]
         seg = (seg - seg.mean(axis=1, keepdims=True)) * window
         power = np.abs(np.fft.rfft(seg, axis=1)[:, :n_keep]) ** 2
         psd[i] = _median_over_rows(power)
+
+    n_threads = min(max(int(n_threads), 1), x.shape[0])
+    if n_threads > 1:
+        with ThreadPoolExecutor(max_workers=n_threads) as executor:
+            list(executor.map(one_channel, range(x.shape[0])))
+    else:
+        for i in range(x.shape[0]):
+            one_channel(i)
     psd[:, 1:] *= 2.0  # one-sided: double all but DC (and Nyquist)
     if nper % 2 == 0 and n_keep == freqs.size:
         psd[:, -1] /= 2.0
@@ -135,7 +147,8 @@ def _median_over_rows(a: np.ndarray) -> np.ndarray:
     return ordered[:, mid] if n % 2 else (ordered[:, mid] + ordered[:, mid + 1]) / 2.0
 
 
-def detect_mains(data_uv: np.ndarray, sfreq: float, ch_names: list[str], settings: ConditioningSettings) -> MainsReport:
+def detect_mains(data_uv: np.ndarray, sfreq: float, ch_names: list[str], settings: ConditioningSettings,
+                 n_threads: int = 1) -> MainsReport:
     """Find the mains frequency and, per channel, which harmonics to notch.
 
     Parameters
@@ -148,6 +161,8 @@ def detect_mains(data_uv: np.ndarray, sfreq: float, ch_names: list[str], setting
     ch_names : list of str
         Channel names.
     settings : ConditioningSettings
+    n_threads : int
+        Threads for the periodograms (one channel each).
 
     Returns
     -------
@@ -159,7 +174,7 @@ def detect_mains(data_uv: np.ndarray, sfreq: float, ch_names: list[str], setting
     _, high = band_edges_hz(sfreq, settings)
     # every bin read below lies within 8 Hz of a candidate line or of a harmonic under high + 10 Hz
     top_hz = max(max(MAINS_CANDIDATES_HZ), high + 10.0) + 8.0 + 1.0
-    freqs, psd = _median_periodogram(np.atleast_2d(data_uv), sfreq, max_hz=top_hz)
+    freqs, psd = _median_periodogram(np.atleast_2d(data_uv), sfreq, max_hz=top_hz, n_threads=n_threads)
     best_hz, best_ratio = None, MAINS_MIN_RATIO
     for f0 in MAINS_CANDIDATES_HZ:
         if f0 >= sfreq / 2 - 5:
