@@ -18,7 +18,7 @@ from myoclonus.errors import InputError
 from myoclonus.settings import AnalysisSettings, ChunkSettings
 
 RATES = (500.0, 1000.0, 2048.0, 5000.0)
-ONE_SHOT = AnalysisSettings(chunks=ChunkSettings(chunk_s=1e7))
+ONE_SHOT = AnalysisSettings(chunks=ChunkSettings(chunk_s=1e7, max_chunk_samples=10**12))
 CHUNKED = AnalysisSettings(chunks=ChunkSettings(chunk_s=6.0))
 
 #: make_signal(sfreq, seed, event_at_start, event_at_end) -> (data_uv 1-D, truth onsets in s)

@@ -12,7 +12,7 @@ from myoclonus.signals.silent import detect_silent_periods
 
 from synthetic import make_emg
 
-ONE_SHOT = AnalysisSettings(chunks=ChunkSettings(chunk_s=1e7))
+ONE_SHOT = AnalysisSettings(chunks=ChunkSettings(chunk_s=1e7, max_chunk_samples=10**12))
 CHUNKED = AnalysisSettings(chunks=ChunkSettings(chunk_s=7.0))  # default overlap
 
 
@@ -78,3 +78,21 @@ def test_chunk_geometry_covers_every_sample_once():
         assert c.start <= c.core_start and c.stop >= c.core_stop
         assert c.core_start % 1000 == 0 and c.start % 1000 == 0
     assert [(c.start, c.stop) for c in iter_chunks(n, sfreq, None, 3.0)] == [(0, n)]
+
+
+def test_chunk_core_shortens_to_the_sample_budget():
+    from myoclonus.signals.chunking import chunk_core_s
+
+    default = ChunkSettings()
+    assert chunk_core_s(default, 2048.0, 16) == 600.0  # 16 x 640 s x 2048 Hz fits 24 M samples
+    core = chunk_core_s(default, 5000.0, 16)
+    assert core == pytest.approx(24e6 / (16 * 5000.0) - 40.0)  # 260 s: the budget, overlaps included
+    assert chunk_core_s(ChunkSettings(max_chunk_samples=1000), 2048.0, 64) == 1.0  # at least one block
+
+
+def test_a_small_sample_budget_gives_the_same_bursts():
+    """The budget only changes the chunk geometry: the results stay those of one-shot processing."""
+    x = np.vstack([make_emg(sfreq=1000.0, seed=s, duration_s=60, n_bursts=30).data_uv for s in (1, 2)])
+    small = AnalysisSettings(chunks=ChunkSettings(max_chunk_samples=2 * 1000 * 55))  # 15-s cores
+    assert_same_events(detect_bursts(x, 1000.0, ["EMG R FDI", "EMG R BIC"], settings=ONE_SHOT).events,
+                       detect_bursts(x, 1000.0, ["EMG R FDI", "EMG R BIC"], settings=small).events)

@@ -57,7 +57,8 @@ from myoclonus.settings import AnalysisSettings, BurstSettings, ConditioningSett
 from myoclonus.signals import artefacts as art
 from myoclonus.signals import kernels
 from myoclonus.signals.channels import ChannelInfo
-from myoclonus.signals.chunking import as_signal_source, block_samples, iter_chunks, pick_emg, read_float32
+from myoclonus.signals.chunking import (as_signal_source, block_samples, chunk_core_s, iter_chunks, pick_emg,
+                                         read_float32)
 from myoclonus.signals.conditioning import (EmgFilter, MainsReport, apply_filter, apply_filters, design_emg_filter,
                                              detect_mains, rectified_moving_averages)
 from myoclonus.signals.results import ChannelStatus, EventResults
@@ -648,7 +649,7 @@ def iter_burst_chunks(src, emg: Sequence[ChannelInfo], settings: AnalysisSetting
     names = [ch.name for ch in emg]
     if not names:
         return
-    chunks = list(iter_chunks(int(src.n_times), sf, settings.chunks.chunk_s, settings.chunks.overlap_s))
+    chunks = list(iter_chunks(int(src.n_times), sf, chunk_core_s(settings.chunks, sf, len(names)), settings.chunks.overlap_s))
     n_threads = min(max(int(settings.chunks.n_threads), 1), len(names))
     groups = [list(range(len(names)))[g::n_threads] for g in range(n_threads)]
     block = block_samples(sf)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from myoclonus.errors import InputError, did_you_mean
+from myoclonus.settings import ChunkSettings
 from myoclonus.signals.channels import ChannelInfo
 
 __all__ = ["ArraySource", "Chunk", "as_signal_source", "iter_chunks", "pick_emg", "read_float32", "BLOCK_S"]
@@ -227,6 +228,14 @@ def iter_chunks(n_times: int, sfreq: float, chunk_s: float | None, overlap_s: fl
     for core_start in range(0, n_times, core):
         core_stop = min(core_start + core, n_times)
         yield Chunk(max(core_start - over, 0), min(core_stop + over, n_times), core_start, core_stop)
+
+
+def chunk_core_s(settings: ChunkSettings, sfreq: float, n_channels: int) -> float:
+    """Core length of the chunks of ``n_channels`` channels: ``settings.chunk_s``, shortened so
+    that a chunk with its overlaps holds at most ``settings.max_chunk_samples`` samples (at least
+    one baseline block)."""
+    budget_s = settings.max_chunk_samples / (max(int(n_channels), 1) * float(sfreq)) - 2.0 * settings.overlap_s
+    return max(min(float(settings.chunk_s), budget_s), BLOCK_S)
 
 
 def block_samples(sfreq: float) -> int:

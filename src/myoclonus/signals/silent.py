@@ -43,7 +43,8 @@ from scipy.ndimage import median_filter
 from myoclonus.settings import AnalysisSettings, BurstSettings, ConditioningSettings, SilentPeriodSettings
 from myoclonus.signals.bursts import (BurstResults, _resolve_settings, subsample_step, assemble_bursts, check_finite,
                                       clean_channel, iter_burst_chunks, prepare_filters)
-from myoclonus.signals.chunking import as_signal_source, block_samples, iter_chunks, pick_emg, read_float32
+from myoclonus.signals.chunking import (as_signal_source, block_samples, chunk_core_s, iter_chunks, pick_emg,
+                                         read_float32)
 from myoclonus.signals import kernels
 from myoclonus.signals.conditioning import EmgFilter, apply_filters
 from myoclonus.signals.results import ChannelStatus, EventResults
@@ -207,7 +208,7 @@ def detect_silent_periods(source, sfreq: float | None = None, ch_names: Sequence
                      if len(art) else np.empty((0, 2)) for n in names}
     rows: list[tuple] = []
     info = {c.name: c for c in emg}
-    chunks = list(iter_chunks(int(src.n_times), sf, settings.chunks.chunk_s, settings.chunks.overlap_s))
+    chunks = list(iter_chunks(int(src.n_times), sf, chunk_core_s(settings.chunks, sf, len(names)), settings.chunks.overlap_s))
     for k, ck in enumerate(chunks):
         if not names:
             break
