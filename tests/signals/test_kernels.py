@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import signal
@@ -175,6 +176,18 @@ def test_candidate_runs_match_the_numpy_formulation(n_env, n, block, seed):
     np.testing.assert_array_equal(got, _runs_reference(envs, lows, envs[-1], high, block))
 
 
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(1, 400), block=st.integers(1, 64), seed=st.integers(0, 10_000))
+def test_runs_below_match_the_numpy_formulation(n, block, seed):
+    rng = np.random.default_rng(seed)
+    env = rng.random(n).astype(np.float32)
+    level = rng.uniform(0.1, 0.9, -(-n // block)).astype(np.float32)
+    below = (env < np.repeat(level, block)[:n]).astype(np.int8)
+    d = np.diff(np.concatenate(([0], below, [0])))
+    ref = np.column_stack((np.flatnonzero(d == 1), np.flatnonzero(d == -1)))
+    np.testing.assert_array_equal(kernels.runs_below(env, level, block), ref.reshape(-1, 2))
+
+
 def _clipping_reference(x, block, min_run):
     """Maximal runs of >= min_run equal samples whose value is a rail of the block where they start."""
     out, i = [], 0
@@ -246,6 +259,19 @@ def test_first_last_above_match_the_numpy_formulation(n, n_runs, seed):
     for (a, b), level, f, l in zip(runs, levels, first, last):
         above = a + np.flatnonzero(env[a:b] > level)
         assert (f, l) == ((above[0], above[-1]) if above.size else (-1, -1))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_peaks_above_across_scan_tiles(seed):
+    """Long envelopes: the scan works in tiles of 4096 samples, and flat tops may straddle them."""
+    from scipy.signal import find_peaks
+
+    rng = np.random.default_rng(seed)
+    env = np.repeat(rng.integers(0, 6, 5000), rng.integers(1, 5, 5000)).astype(np.float32) / 6
+    level = rng.uniform(0.0, 0.5, -(-env.size // 1000)).astype(np.float32)
+    ref, _ = find_peaks(env, height=np.repeat(level, 1000)[:env.size])
+    assert env.size > 2 * 4096
+    np.testing.assert_array_equal(kernels.peaks_above(env, level, 1000, 1), ref)
 
 
 def test_qrs_alignment_and_windows_match_the_numpy_formulation():

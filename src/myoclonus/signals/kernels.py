@@ -288,6 +288,52 @@ def rectified_moving_averages(y, windows, block):  # pragma: no cover - compiled
     return out, energy
 
 
+#: 0/1 bytes read eight at a time as one word (:func:`_append_changes`, :func:`_append_set`).
+_ALL_SET = np.uint64(0x0101010101010101)
+
+
+@njit(nogil=True, cache=True)
+def _flag_buffer(n):  # pragma: no cover - compiled
+    """Zeroed 0/1 byte flags for ``n`` samples, padded to whole 64-bit words, and their word view."""
+    flags = np.zeros(-(-max(n, 1) // 8) * 8, np.uint8)
+    return flags, flags.view(np.uint64)
+
+
+@njit(nogil=True, cache=True)
+def _append_changes(flags, words, m, offset, out, k, prev):  # pragma: no cover - compiled
+    """Append ``offset + j`` for every ``j < m`` where ``flags[j]`` differs from the flag before
+    it (``prev`` before the first); returns the new count and the last flag.
+
+    Eight flags at a time are skipped when none differs from ``prev``; elsewhere every sample
+    writes its index in place and only the count moves (flags that change at random give no
+    unpredictable branch). ``out`` needs one slot more than the entries.
+    """
+    last = flags[m - 1]
+    for j in range(m, flags.size):  # the padding repeats the last flag: no change there
+        flags[j] = last
+    for w in range(words.size):
+        if words[w] != (_ALL_SET if prev else np.uint64(0)):
+            for j in range(8 * w, 8 * w + 8):
+                out[k] = offset + j
+                k += flags[j] ^ prev
+                prev = flags[j]
+    return k, prev
+
+
+@njit(nogil=True, cache=True)
+def _append_set(flags, words, m, offset, out, k):  # pragma: no cover - compiled
+    """Append ``offset + j`` for every ``j < m`` whose flag is set (as :func:`_append_changes`,
+    skipping words of unset flags); returns the new count."""
+    for j in range(m, flags.size):
+        flags[j] = 0
+    for w in range(words.size):
+        if words[w] != 0:
+            for j in range(8 * w, 8 * w + 8):
+                out[k] = offset + j
+                k += flags[j]
+    return k
+
+
 @njit(nogil=True, cache=True)
 def candidate_runs(envs, lows, env_d, high_d, block):  # pragma: no cover - compiled
     """Runs where any envelope exceeds its block's extent level and whose detection envelope
@@ -316,15 +362,15 @@ def candidate_runs(envs, lows, env_d, high_d, block):  # pragma: no cover - comp
     e1 = envs[1] if n_env > 1 else envs[0]
     e2 = envs[2] if n_env > 2 else envs[0]
     # the sample of every change of state (a start, then its stop, ...) and of every sample where
-    # the detection envelope exceeds its onset level: a noisy envelope crosses its levels at
-    # random, so every sample writes its index in place and only the counts move (no
-    # unpredictable branch); one slot more than the entries for the last write. Loops index
-    # views from 0 (no negative-index handling).
+    # the detection envelope exceeds its onset level: per block, one SIMD pass sets both flags per
+    # sample, then the flagged samples are listed (:func:`_append_changes`, :func:`_append_set`)
     edges = np.empty(n + 1, np.int64)
     hits = np.empty(n + 1, np.int64)
+    act, act_words = _flag_buffer(block)
+    hit, hit_words = _flag_buffer(block)
     k = 0
     n_hits = 0
-    prev = False  # the previous sample was in a run
+    prev = np.uint8(0)  # the previous sample was in a run
     for lo in range(0, n, block):
         hi = min(lo + block, n)
         b = lo // block
@@ -336,11 +382,10 @@ def candidate_runs(envs, lows, env_d, high_d, block):  # pragma: no cover - comp
         v0, v1, v2, vd = e0[lo:hi], e1[lo:hi], e2[lo:hi], env_d[lo:hi]
         for j in range(hi - lo):
             active = (v0[j] > l0) | (v1[j] > l1) | (v2[j] > l2)
-            edges[k] = lo + j
-            k += active != prev
-            hits[n_hits] = lo + j
-            n_hits += active & (vd[j] > h)
-            prev = active
+            act[j] = active
+            hit[j] = active & (vd[j] > h)
+        k, prev = _append_changes(act, act_words, hi - lo, lo, edges, k, prev)
+        n_hits = _append_set(hit, hit_words, hi - lo, lo, hits, n_hits)
     if prev:
         edges[k] = n
         k += 1
@@ -475,16 +520,17 @@ def _collect(starts, stops, k):  # pragma: no cover - compiled
 def runs_below(env, level, block):  # pragma: no cover - compiled
     """``[start, stop)`` runs where ``env`` is below its block's ``level`` (``level[i // block]``)."""
     n = env.size
-    edges = np.empty(n + 1, np.int64)  # every change of state, compacted as in candidate_runs
+    edges = np.empty(n + 1, np.int64)  # every change of state (as in candidate_runs)
+    below, words = _flag_buffer(block)
     k = 0
-    prev = False
+    prev = np.uint8(0)
     for lo in range(0, n, block):
+        hi = min(lo + block, n)
         lv = level[lo // block]
-        for i in range(lo, min(lo + block, n)):
-            below = env[i] < lv
-            edges[k] = i
-            k += below != prev
-            prev = below
+        v = env[lo:hi]
+        for j in range(hi - lo):
+            below[j] = v[j] < lv
+        k, prev = _append_changes(below, words, hi - lo, lo, edges, k, prev)
     if prev:
         edges[k] = n
         k += 1
@@ -568,12 +614,16 @@ def _local_peaks_above(env, level, block):  # pragma: no cover - compiled
     k = 0
     lowest = level.min() if level.size else np.float32(np.inf)
     # every rise to a value not exceeded next, above every level (a peak or the start of a flat
-    # top), compacted without a branch: each sample writes its index, only the count moves
-    before, here, after = env[: max(n - 2, 0)], env[1 : n - 1], env[2:]  # views indexed from 0
-    for j in range(here.size):
-        c = here[j]
-        pos[k] = j + 1
-        k += (c >= lowest) & (before[j] < c) & (after[j] <= c)
+    # top): flags set in one SIMD pass per tile, then listed (:func:`_append_set`)
+    tile = 4096
+    rise, words = _flag_buffer(tile)
+    for t0 in range(1, n - 1, tile):
+        t1 = min(t0 + tile, n - 1)
+        before, here, after = env[t0 - 1 : t1 - 1], env[t0:t1], env[t0 + 1 : t1 + 1]  # views indexed from 0
+        for j in range(t1 - t0):
+            c = here[j]
+            rise[j] = (c >= lowest) & (before[j] < c) & (after[j] <= c)
+        k = _append_set(rise, words, t1 - t0, t0, pos, k)
     n_rise = k
     k = 0
     for r in range(n_rise):
