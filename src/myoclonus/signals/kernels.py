@@ -682,10 +682,18 @@ def align_on_energy(y, peaks, half, size):  # pragma: no cover - compiled
     for k in range(peaks.size):
         a = max(peaks[k] - half, 0)
         m = min(peaks[k] + half + 1, n) - a
-        # sq[j] is the square at window position j - lead (mirrored into [0, m))
-        for j in range(m + size - 1):
-            t = j - lead
-            v = np.float64(y[a + (t if 0 <= t < m else _reflected_index(t, m))])
+        # sq[j] is the square at window position j - lead (mirrored into [0, m) at the ends only)
+        n_sq = m + size - 1
+        inner_lo, inner_hi = min(lead, n_sq), min(lead + m, n_sq)
+        for j in range(inner_lo):
+            v = np.float64(y[a + _reflected_index(j - lead, m)])
+            sq[j] = v * v
+        inner, window = sq[inner_lo:inner_hi], y[a + inner_lo - lead : a + inner_hi - lead]
+        for j in range(inner_hi - inner_lo):
+            v = np.float64(window[j])
+            inner[j] = v * v
+        for j in range(inner_hi, n_sq):
+            v = np.float64(y[a + _reflected_index(j - lead, m)])
             sq[j] = v * v
         acc = 0.0
         for j in range(size):
