@@ -127,6 +127,34 @@ def test_weak_ecg_under_tonic_emg_gives_no_bursts(sfreq):
     assert res.channel_status["EMG R TRAP"].ecg_detected
 
 
+def test_excess_zero_crossings_ignore_the_noise_riding_on_a_slow_wave():
+    """Rice's formula on the excess over the background: band-passed amplifier noise riding on a
+    20-Hz wave (what a movement leaks through the high-pass) makes the count of crossings look like
+    EMG, but the wave's own rate (40 per second, estimated within about 20) stays below
+    MOVEMENT_MAX_ZC_PER_S; band-limited EMG stays far above it."""
+    from myoclonus.signals.artefacts import MOVEMENT_MAX_ZC_PER_S, excess_zero_crossings_per_s
+
+    sfreq, seconds = 2048.0, 0.5
+    t = np.arange(int(seconds * sfreq)) / sfreq
+    for seed in range(8):
+        rng = np.random.default_rng(seed)
+        noise = 3.0 * np.vstack([band_noise(rng, t.size, sfreq, 20.0, 450.0) for _ in range(2)])
+        p_bg, d_bg = np.mean(noise[1] ** 2), np.mean(np.diff(noise[1]) ** 2)  # the background beside the run
+
+        def rate(v):
+            return excess_zero_crossings_per_s(np.array([np.mean(v**2)]), np.array([np.mean(np.diff(v) ** 2)]),
+                                               np.array([p_bg]), np.array([d_bg]), sfreq)[0]
+
+        slow = 15.0 * np.sin(2 * np.pi * 20.0 * t) + noise[0]
+        counted = np.count_nonzero(np.signbit(slow[1:]) != np.signbit(slow[:-1])) / seconds
+        assert counted > MOVEMENT_MAX_ZC_PER_S  # the count on the run itself calls it EMG
+        assert rate(slow) < MOVEMENT_MAX_ZC_PER_S
+        emg = 20.0 * band_noise(rng, t.size, sfreq, 20.0, 250.0) + noise[0]
+        assert rate(emg) > 5 * MOVEMENT_MAX_ZC_PER_S
+    # no power above the background: no evidence either way
+    assert np.isnan(excess_zero_crossings_per_s(np.array([1.0]), np.array([2.0]), np.array([2.0]), np.array([2.0]), sfreq)[0])
+
+
 def test_rr_interval_with_hidden_beats():
     """Gaps spanning a beat hidden under a burst do not double the R-R estimate."""
     from myoclonus.signals.artefacts import _local_rr
