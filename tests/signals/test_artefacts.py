@@ -114,7 +114,7 @@ def test_bursts_just_after_heartbeats_keep_their_onsets(sfreq):
 @pytest.mark.parametrize("sfreq", [
     pytest.param(500.0, marks=pytest.mark.xfail(strict=True, reason=(
         "at 500 Hz the beats of the last ~6 s are not recognised and 1 comes out as a burst (measured "
-        "2026-11-23; 2 before the local-background and excess zero-crossing tests): a QRS barely above "
+        "2026-11-23; 2 before the local background, excess zero crossings and start warm-up): a QRS barely above "
         "10 uV tonic EMG, sampled at 2 ms, matches its neighbours too weakly to extend the train"))),
     1000.0, 2048.0, 5000.0])
 def test_weak_ecg_under_tonic_emg_gives_no_bursts(sfreq):
