@@ -15,13 +15,18 @@ Algorithm (per EMG channel, per chunk)
    its own background) and whose ``min_burst_ms`` average reaches both
    ``mean + onset_threshold_sd x SD`` and ``onset_min_ratio x mean``. Runs closer than
    ``merge_gap_ms`` merge; each run is then trimmed to where the envelope exceeds
-   ``relative_level`` x its own peak (filter tails of strong bursts are not burst).
+   ``relative_level`` x its own peak (filter tails of strong bursts are not burst). A run must
+   also reach ``onset_min_ratio`` x its local background, the median detection envelope within
+   :data:`LOCAL_BACKGROUND_S` on either side (the block background does not follow what raises
+   the background for a second or less: the in-band leak of a movement deflection).
 5. Onset/offset refinement: the centred moving average starts to rise half a window before the
    true onset; the crossing time is corrected for the window using the burst's amplitude.
 6. Rejections: ECG (a waveform repeating at a heart rate is removed by local template
    subtraction before step 4; what subtraction leaves of a beat, no stronger than a few times the
    neighbouring beats' residue, is neither a burst nor a burst's onset), clipping, electrode pops and movement deflections (reported in
-   ``artefacts``), and bursts shorter than ``min_burst_ms`` or longer than ``max_burst_ms``.
+   ``artefacts``; a deflection leaking through the high-pass is slow: few zero crossings of the
+   run, of its own signal without the background under it, or a large raw swing below 15 Hz),
+   and bursts shorter than ``min_burst_ms`` or longer than ``max_burst_ms``.
 
 Columns of :meth:`BurstResults.summary`
 ---------------------------------------
