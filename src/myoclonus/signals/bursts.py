@@ -588,7 +588,7 @@ def _burst_features(y: np.ndarray, x: np.ndarray, env: np.ndarray, runs: np.ndar
     if sub > 0:
         # the amplifier noise (or tonic EMG) riding on a slow deflection adds crossings that are
         # not the deflection's own: count those of the run's excess over its surroundings
-        test = (~pop) & (~movement)
+        test = (~pop) & (~movement) & (n >= 8)  # as the count: too few samples say nothing
         if test.any():
             p_bg, d_bg = _local_powers(y, runs[test], margin, int(round(LOCAL_BACKGROUND_S * sfreq)), sub)
             y64 = y[idx].astype(np.float64)
