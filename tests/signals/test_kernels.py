@@ -236,11 +236,12 @@ def test_run_statistics_match_the_numpy_formulation(n, n_runs, short, pad, seed)
     env = np.round(rng.random(n), 1).astype(np.float32)  # ties: the first maximum counts
     cuts = np.sort(rng.choice(np.arange(n + 1), 2 * n_runs, replace=False))
     runs = cuts.reshape(-1, 2)
-    peak, total, peak_i, best, energy, crossings, raw_range = kernels.run_statistics(y, x, env, runs, short, pad)
+    peak, total, peak_i, best, energy, diff_energy, crossings, raw_range = kernels.run_statistics(y, x, env, runs, short, pad)
     for k, (a, b) in enumerate(runs):
         v = np.abs(y[a:b].astype(np.float64))
         assert peak[k] == v.max() and peak_i[k] == a + int(np.argmax(env[a:b]))
         np.testing.assert_allclose([total[k], energy[k]], [v.sum(), (v ** 2).sum()], rtol=1e-12)
+        np.testing.assert_allclose(diff_energy[k], np.sum(np.diff(y[a:b].astype(np.float64)) ** 2), rtol=1e-12, atol=1e-12)
         assert crossings[k] == np.count_nonzero(np.diff(np.signbit(y[a:b])))
         ref_best = np.convolve(v ** 2, np.ones(short), "valid").max() if b - a > 2 * short else 0.0
         np.testing.assert_allclose(best[k], ref_best, rtol=1e-9, atol=1e-9)

@@ -26,6 +26,7 @@ __all__ = [
     "is_pop",
     "is_movement",
     "low_frequency_swing",
+    "excess_zero_crossings_per_s",
     "low_frequency",
     "FLAT_RMS_UV",
 ]
@@ -662,6 +663,40 @@ def is_movement(y_burst: np.ndarray, raw_window: np.ndarray, sfreq: float) -> bo
     if zc / (y.size / sfreq) < MOVEMENT_MAX_ZC_PER_S:
         return True
     return bool(low_frequency_swing(raw_window, sfreq) > MOVEMENT_LF_RATIO * np.abs(y).max())
+
+
+def excess_zero_crossings_per_s(p_run: np.ndarray, d_run: np.ndarray, p_bg: np.ndarray, d_bg: np.ndarray,
+                                sfreq: float) -> np.ndarray:
+    """Zero crossings per second of a burst's own signal, without the background under it.
+
+    For a Gaussian sequence whose neighbouring samples correlate ``rho``, the chance of a sign
+    change between them is ``arccos(rho) / pi`` (Rice's formula in discrete time), and
+    ``rho = 1 - D / (2 P)`` with ``P`` the mean square of the signal and ``D`` that of its first
+    difference. A burst adds to its background, so both mean squares of the burst's own signal are
+    those of the run minus those of the background (independent signals add in power). The
+    crossings counted on the run itself are those of the sum: weak amplifier noise on a slow
+    deflection leaking through the high-pass crosses zero hundreds of times per second, the
+    deflection itself a few tens of times.
+
+    Parameters
+    ----------
+    p_run, d_run : ndarray
+        Mean square of the band-passed run and of its first difference (µV²).
+    p_bg, d_bg : ndarray
+        The same for the background around it (NaN: unknown).
+    sfreq : float
+
+    Returns
+    -------
+    ndarray
+        Crossings per second; NaN where the run holds no power above its background or the
+        background is unknown (no evidence either way).
+    """
+    p = np.asarray(p_run, float) - np.asarray(p_bg, float)
+    d = np.maximum(np.asarray(d_run, float) - np.asarray(d_bg, float), 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rho = np.where(p > 0, 1.0 - d / (2.0 * p), np.nan)
+        return float(sfreq) * np.arccos(np.clip(rho, -1.0, 1.0)) / np.pi
 
 
 def low_frequency_swing(raw_window: np.ndarray, sfreq: float) -> float:

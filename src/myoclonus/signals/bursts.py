@@ -15,13 +15,18 @@ Algorithm (per EMG channel, per chunk)
    its own background) and whose ``min_burst_ms`` average reaches both
    ``mean + onset_threshold_sd x SD`` and ``onset_min_ratio x mean``. Runs closer than
    ``merge_gap_ms`` merge; each run is then trimmed to where the envelope exceeds
-   ``relative_level`` x its own peak (filter tails of strong bursts are not burst).
+   ``relative_level`` x its own peak (filter tails of strong bursts are not burst). A run must
+   also reach ``onset_min_ratio`` x its local background, the median detection envelope within
+   :data:`LOCAL_BACKGROUND_S` on either side (the block background does not follow what raises
+   the background for a second or less: the in-band leak of a movement deflection).
 5. Onset/offset refinement: the centred moving average starts to rise half a window before the
    true onset; the crossing time is corrected for the window using the burst's amplitude.
 6. Rejections: ECG (a waveform repeating at a heart rate is removed by local template
    subtraction before step 4; what subtraction leaves of a beat, no stronger than a few times the
    neighbouring beats' residue, is neither a burst nor a burst's onset), clipping, electrode pops and movement deflections (reported in
-   ``artefacts``), and bursts shorter than ``min_burst_ms`` or longer than ``max_burst_ms``.
+   ``artefacts``; a deflection leaking through the high-pass is slow: few zero crossings of the
+   run, of its own signal without the background under it, or a large raw swing below 15 Hz),
+   and bursts shorter than ``min_burst_ms`` or longer than ``max_burst_ms``.
 
 Columns of :meth:`BurstResults.summary`
 ---------------------------------------
@@ -82,6 +87,15 @@ MIN_ENVELOPE_SAMPLES = 5
 #: Blocks in the running median of the background (engineering choice: 5 s smooths single busy
 #: blocks away while following tonic changes).
 _BASELINE_MEDIAN_BLOCKS = 5
+#: Half-width (s) of the window on each side of a burst whose median detection envelope is the
+#: burst's local background; ``onset_min_ratio`` applies to it as to the block background
+#: (see :func:`_above_local_background`). Engineering choice, measured on the simulator's tuning
+#: seeds 10100-10151 (89 false, 2343 true bursts without the rule): 0.1 / 0.15 / 0.2 / 0.25 / 0.5 /
+#: 1 s left 53 / 48 / 54 / 53 / 56 / 65 false bursts, every true one kept; 0.25 s lies in the flat
+#: part with a median over more samples than the shorter windows.
+LOCAL_BACKGROUND_S = 0.25
+#: Runs whose local background is computed at once (bounds the memory of the gathered windows).
+_LOCAL_BATCH = 2048
 
 
 @dataclass
@@ -258,6 +272,90 @@ def subsample_step(sfreq: float, block: int, envelope_ms: float) -> int:
     return step
 
 
+def detection_window_ms(sfreq: float, cond: ConditioningSettings, bset: BurstSettings) -> float:
+    """Window of the detection envelope: the shortest burst, ``min_burst_ms``, but not shorter than
+    the short envelope (as in :func:`_envelopes`)."""
+    return max(float(bset.min_burst_ms), float(cond.envelope_ms), envelope_window_ms(sfreq, cond))
+
+
+def _flank_indices(runs: np.ndarray, margin: int, half: int, step: int) -> np.ndarray:
+    """Sample indices of the flanks of each ``[start, stop)`` run: ``half`` samples before and after
+    it, ``margin`` samples away from it, every ``step``-th (one row per run; may fall outside the data)."""
+    offs = np.arange(0, max(half, 1), max(step, 1))
+    return np.hstack((runs[:, :1] - margin - offs[::-1][None, :] - 1, runs[:, 1:2] + margin + offs[None, :]))
+
+
+def _local_background(env_d: np.ndarray, runs: np.ndarray, margin: int, half: int, step: int) -> np.ndarray:
+    """Median of the detection envelope ``env_d`` within ``half`` samples before and after each
+    ``[start, stop)`` run, leaving ``margin`` samples next to the run out (the centred average
+    spreads the burst itself that far), every ``step``-th sample. Windows are cut at the ends of
+    the data (NaN when nothing is left)."""
+    out = np.full(runs.shape[0], np.nan)
+    if runs.size == 0 or env_d.size == 0:
+        return out
+    for lo in range(0, runs.shape[0], _LOCAL_BATCH):  # bounded memory for dense bursts
+        idx = _flank_indices(runs[lo : lo + _LOCAL_BATCH], margin, half, step)
+        inside = (idx >= 0) & (idx < env_d.size)
+        vals = env_d[np.clip(idx, 0, env_d.size - 1)]
+        full = inside.all(axis=1)
+        if full.any():
+            out[lo + np.flatnonzero(full)] = np.median(vals[full], axis=1)
+        for i in np.flatnonzero(~full & inside.any(axis=1)):  # near the ends of the data only
+            out[lo + i] = np.median(vals[i][inside[i]])
+    return out
+
+
+def _local_powers(y: np.ndarray, runs: np.ndarray, margin: int, half: int, sub: int) -> tuple[np.ndarray, np.ndarray]:
+    """Background power of ``y`` and of its first difference around each run: the median, over
+    the ``sub``-sample windows of the run's flanks (see :func:`_flank_indices`; windows cut by the
+    ends of the data are left out), of their mean squares (NaN when no window is left).
+
+    The median keeps neighbouring bursts out, as for the local envelope background."""
+    p_bg = np.full(runs.shape[0], np.nan)
+    d_bg = np.full(runs.shape[0], np.nan)
+    sub = max(int(sub), 2)
+    n_sub = max(half // sub, 1)
+    batch = max(_LOCAL_BATCH * 256 // (2 * n_sub * sub), 1)  # ~0.5 M samples per batch
+    for lo in range(0, runs.shape[0], batch):
+        idx = _flank_indices(runs[lo : lo + batch], margin, n_sub * sub, 1)  # (k, 2 n_sub sub)
+        inside = (idx >= 0) & (idx + 1 < y.size)
+        v0 = y[np.clip(idx, 0, y.size - 1)].astype(np.float64)
+        v1 = y[np.clip(idx + 1, 0, y.size - 1)].astype(np.float64)
+        shape = (idx.shape[0], 2 * n_sub, sub)
+        power = np.mean((v0 * v0).reshape(shape), axis=2)
+        dpower = np.mean(((v1 - v0) ** 2).reshape(shape), axis=2)
+        ok = inside.reshape(shape).all(axis=2)
+        full = ok.all(axis=1)
+        if full.any():
+            p_bg[lo + np.flatnonzero(full)] = np.median(power[full], axis=1)
+            d_bg[lo + np.flatnonzero(full)] = np.median(dpower[full], axis=1)
+        for i in np.flatnonzero(~full & ok.any(axis=1)):  # near the ends of the data only
+            p_bg[lo + i] = np.median(power[i][ok[i]])
+            d_bg[lo + i] = np.median(dpower[i][ok[i]])
+    return p_bg, d_bg
+
+
+def _above_local_background(env_d: np.ndarray, runs: np.ndarray, sfreq: float, cond: ConditioningSettings,
+                            bset: BurstSettings) -> np.ndarray:
+    """Whether each run's detection envelope reaches ``onset_min_ratio`` x its local background
+    (median detection envelope within :data:`LOCAL_BACKGROUND_S` on either side, see
+    :func:`_local_background`).
+
+    The block background (1-s blocks, 5-block running median) cannot follow what raises the
+    background for a second or less: the in-band leak of a movement deflection (0.5-2 s) or a
+    local rise of tonic activity. A fluctuation of that raised background is not a burst; a burst
+    stands out of its own surroundings as it stands out of the block.
+    """
+    if runs.size == 0:
+        return np.zeros(0, bool)
+    det = int(round(detection_window_ms(sfreq, cond, bset) * sfreq / 1000.0))
+    half = int(round(LOCAL_BACKGROUND_S * sfreq))
+    step = subsample_step(sfreq, block_samples(sfreq), envelope_window_ms(sfreq, cond))
+    local = _local_background(env_d, runs, det, half, step)
+    peak = _segment_max(env_d, runs).astype(np.float64)
+    return ~(peak < bset.onset_min_ratio * local)  # NaN (no surroundings): kept
+
+
 def _hysteresis(candidates: np.ndarray, merge_gap: int) -> np.ndarray:
     """Merge candidate runs closer than ``merge_gap`` samples."""
     runs = np.asarray(candidates, np.intp)
@@ -432,7 +530,8 @@ def _onsets_after_qrs_residue(env: np.ndarray, runs: np.ndarray, edges: np.ndarr
     return runs, edges
 
 
-def _burst_features(y: np.ndarray, x: np.ndarray, env: np.ndarray, runs: np.ndarray, sfreq: float) -> dict[str, np.ndarray]:
+def _burst_features(y: np.ndarray, x: np.ndarray, env: np.ndarray, runs: np.ndarray, sfreq: float,
+                    margin: int = 0, sub: int = 0) -> dict[str, np.ndarray]:
     """Peak, area, envelope-peak sample and the artefact tests of every run.
 
     Pops: more than :data:`~myoclonus.signals.artefacts.POP_MAX_ENERGY_SHARE` of the energy in
@@ -440,7 +539,11 @@ def _burst_features(y: np.ndarray, x: np.ndarray, env: np.ndarray, runs: np.ndar
     crossings per second, or a raw swing below 15 Hz larger than
     :data:`~myoclonus.signals.artefacts.MOVEMENT_LF_RATIO` x the band-passed peak (the same tests
     as :func:`~myoclonus.signals.artefacts.is_pop` and :func:`~myoclonus.signals.artefacts.is_movement`,
-    computed on each run's samples only).
+    computed on each run's samples only). With ``sub`` > 0, also movement: the run's own signal,
+    without the background under it, crosses zero fewer than
+    :data:`~myoclonus.signals.artefacts.MOVEMENT_MAX_ZC_PER_S` times per second
+    (:func:`~myoclonus.signals.artefacts.excess_zero_crossings_per_s`, background from
+    :func:`_local_powers` over ``sub``-sample windows of the flanks ``margin`` samples away).
     """
     k_runs = runs.shape[0]
     starts, stops = runs[:, 0], runs[:, 1]
@@ -452,7 +555,7 @@ def _burst_features(y: np.ndarray, x: np.ndarray, env: np.ndarray, runs: np.ndar
         """Raw swing below 15 Hz within +-50 ms of the run (zero-phase low-pass of that window)."""
         return art.low_frequency_swing(x[max(a - pad, 0) : b + pad], sfreq)
 
-    peak, total, peak_i, best, energy, zc, raw_range = kernels.run_statistics(
+    peak, total, peak_i, best, energy, diff_energy, zc, raw_range = kernels.run_statistics(
         y, x, env, np.ascontiguousarray(runs, np.int64), w5, pad)
     area = total / sfreq
 
@@ -467,6 +570,16 @@ def _burst_features(y: np.ndarray, x: np.ndarray, env: np.ndarray, runs: np.ndar
     movement = np.zeros(k_runs, bool)
     test_zc = (~pop) & (n >= 8)
     movement[test_zc] = zc[test_zc] / (n[test_zc] / sfreq) < art.MOVEMENT_MAX_ZC_PER_S
+    if sub > 0:
+        # the amplifier noise (or tonic EMG) riding on a slow deflection adds crossings that are
+        # not the deflection's own: count those of the run's excess over its surroundings
+        test = (~pop) & (~movement) & (n >= 8)  # as the count: too few samples say nothing
+        if test.any():
+            p_bg, d_bg = _local_powers(y, runs[test], margin, int(round(LOCAL_BACKGROUND_S * sfreq)), sub)
+            p_run = energy / n
+            d_run = diff_energy / np.maximum(n - 1, 1)
+            rate = art.excess_zero_crossings_per_s(p_run[test], d_run[test], p_bg, d_bg, sfreq)
+            movement[np.flatnonzero(test)] = rate < art.MOVEMENT_MAX_ZC_PER_S
     # a low-pass cannot swing (much) more than the raw signal: filter only where even the raw
     # range (+10 % for the Butterworth overshoot) exceeds the movement level
     for k in np.flatnonzero((~pop) & (~movement) & (1.1 * raw_range > art.MOVEMENT_LF_RATIO * peak)):
@@ -515,9 +628,11 @@ def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: t
             clip_cum = np.concatenate(([0], np.cumsum(clip_mask)))
             keep &= (clip_cum[runs[:, 1]] - clip_cum[runs[:, 0]]) == 0  # clipped: reported as saturation
         keep &= ~_ecg_residue(y, runs, cc)  # what subtraction left of a beat (the beat is reported)
+        keep[keep] = _above_local_background(cc.env_d, runs[keep], sfreq, cond, bset)
         runs, on_f, off_f = runs[keep], on_f[keep], off_f[keep]
     if runs.size:
-        feats = _burst_features(y, x, env, runs, sfreq)
+        det = int(round(detection_window_ms(sfreq, cond, bset) * sfreq / 1000.0))
+        feats = _burst_features(y, x, env, runs, sfreq, margin=det, sub=det)
         t_on, t_off = (on_f + offset) / sfreq, (off_f + offset) / sfreq
         for k in np.flatnonzero(feats["pop"] | feats["movement"]):
             artefacts.append((name, "pop" if feats["pop"][k] else "movement", float(t_on[k]), float(t_off[k])))

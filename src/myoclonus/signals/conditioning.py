@@ -259,7 +259,9 @@ MAINS_CLIP_SD = 4.0
 MAINS_CLIP_MEDIAN_SAMPLES = 256
 #: A section that passes its input unchanged (pads an odd cascade).
 _IDENTITY_SECTION = np.array([[1.0, 0.0, 0.0, 1.0, 0.0, 0.0]])
-#: Length of the mirrored start that warms the filters up at the start of the recording.
+#: Length of the warm-up before the recording start (:func:`_warmup`), also the length of the
+#: start to which its line and mains are fitted (engineering choice: 25-30 mains periods, several
+#: settling times of the 20-Hz high-pass).
 WARMUP_S = 0.5
 
 
@@ -278,8 +280,9 @@ def apply_filter(x: np.ndarray, filt: EmgFilter, *, block: int | None = None, at
     block : int | None
         Samples per baseline block (robust scale for the mains clipping); default 1 s.
     at_recording_start : bool
-        Prepend a mirror image of the first samples so the filters start settled (only at sample 0 of a recording,
-        so chunked and one-shot runs agree).
+        Start the band-pass in the state reached over a warm-up before sample 0 (:func:`_warmup`: the
+        line and mains fitted to the first samples continued backwards, plus the mirrored rest) so
+        the filters start settled (only at sample 0 of a recording, so chunked and one-shot runs agree).
 
     Returns
     -------
@@ -316,6 +319,12 @@ def apply_filters(x: np.ndarray, filters: list[EmgFilter], *, rows: list[int] | 
     idx = np.concatenate((idx, np.full(n_groups * kernels.GROUP - nc, idx[-1], np.int64)))
     # the mirrored warm-up starts at sample ``pad``: the filters start in the steady state of that value
     zi = signal.sosfilt_zi(sos)[None, :, :] * x[idx, pad].astype(np.float64)[:, None, None]
+    if pad:
+        # the band-pass state at sample 0 after the warm-up (see _warmup); the kernel then starts there
+        for c in range(idx.size):
+            notch = filters[c].notch_hz if c < nc else ()
+            zi[c] = _warm_state(np.asarray(x[idx[c], : pad + 1], np.float64), sos, notch, base.sfreq)
+        pad = 0
     n_h = max(len(f.mains_sos) for f in filters)
     res = np.zeros((idx.size, n_h, 6))
     res_zi = np.zeros((idx.size, n_h, 2))
@@ -338,6 +347,43 @@ def apply_filters(x: np.ndarray, filters: list[EmgFilter], *, rows: list[int] | 
         kernels.condition_emg(x, idx[part], pad, n, base.delay_samples, sos, zi[part], res[part], res_zi[part], blk,
                               MAINS_CLIP_SD, max(blk // MAINS_CLIP_MEDIAN_SAMPLES, 1), y[part])
     return y[:nc]
+
+
+def _warmup(head: np.ndarray, notch_hz: tuple[float, ...], sfreq: float) -> np.ndarray:
+    """The ``head.size - 1`` samples before the recording start that warm the band-pass up.
+
+    A plain mirror image of the start reverses the slope of every smooth component at sample 0:
+    the kink of a mains sinusoid (2-15 uV) or a drift passes the high-pass as a decaying offset of a
+    few microvolts over 10-20 ms, a false burst at the recording start. Here the line and the mains
+    harmonics fitted to ``head`` (least squares) continue backwards in time and only what is left
+    (noise, EMG) is mirrored, so the warm-up joins the recording with continuous value and slope.
+    """
+    n = head.size
+    t = np.arange(n) / sfreq
+
+    def design(tt: np.ndarray) -> np.ndarray:
+        cols = [np.ones_like(tt), tt]
+        for f0 in notch_hz:
+            cols += [np.cos(2 * np.pi * f0 * tt), np.sin(2 * np.pi * f0 * tt)]
+        return np.column_stack(cols)
+
+    a = design(t)
+    if n < 2 * a.shape[1]:  # too short to fit: a plain mirror image
+        return head[:0:-1].copy()
+    coef, *_ = np.linalg.lstsq(a, head, rcond=None)
+    resid = head - a @ coef
+    before = -np.arange(n - 1, 0, -1) / sfreq  # times of the warm-up samples, -pad .. -1
+    return design(before) @ coef + resid[:0:-1]
+
+
+def _warm_state(head: np.ndarray, sos: np.ndarray, notch_hz: tuple[float, ...], sfreq: float) -> np.ndarray:
+    """Band-pass state at the recording start after filtering :func:`_warmup` (from its own steady state)."""
+    warm = _warmup(head, notch_hz, sfreq)
+    zi = signal.sosfilt_zi(sos) * (warm[0] if warm.size else head[0])
+    if warm.size == 0:
+        return zi
+    _, zf = signal.sosfilt(sos, warm, zi=zi)
+    return zf
 
 
 def _steady_state(y: np.ndarray, sos: np.ndarray, f0: float, sfreq: float) -> np.ndarray:

@@ -433,6 +433,8 @@ def run_statistics(y, x, env, runs, short, pad):  # pragma: no cover - compiled
         First sample of the largest envelope value.
     best_energy, energy : float64[:]
         Largest sum of ``y**2`` over ``short`` consecutive samples, and the run's sum of ``y**2``.
+    diff_energy : float64[:]
+        Sum of the squared first differences of ``y`` within the run.
     crossings : int64[:]
         Sign changes of ``y`` within the run.
     raw_range : float64[:]
@@ -445,11 +447,12 @@ def run_statistics(y, x, env, runs, short, pad):  # pragma: no cover - compiled
     peak_i = np.zeros(k_runs, np.int64)
     best_energy = np.zeros(k_runs)
     energy = np.zeros(k_runs)
+    diff_energy = np.zeros(k_runs)
     crossings = np.zeros(k_runs, np.int64)
     raw_range = np.zeros(k_runs)
     for r in range(k_runs):
         a, b = runs[r, 0], runs[r, 1]
-        top, acc, e_acc, zc = 0.0, 0.0, 0.0, 0
+        top, acc, e_acc, d_acc, zc = 0.0, 0.0, 0.0, 0.0, 0
         arg = a
         best_env = env[a]
         for i in range(a, b):
@@ -462,7 +465,9 @@ def run_statistics(y, x, env, runs, short, pad):  # pragma: no cover - compiled
                 arg = i
             if i > a:
                 zc += np.signbit(y[i]) != np.signbit(y[i - 1])
-        peak[r], total[r], energy[r], peak_i[r], crossings[r] = top, acc, e_acc, arg, zc
+                d = np.float64(y[i]) - np.float64(y[i - 1])
+                d_acc += d * d
+        peak[r], total[r], energy[r], diff_energy[r], peak_i[r], crossings[r] = top, acc, e_acc, d_acc, arg, zc
         if b - a > 2 * short:
             # sums over ``short`` samples as differences of the run's running sum
             cs_before = 0.0  # running sum up to the window start
@@ -484,7 +489,7 @@ def run_statistics(y, x, env, runs, short, pad):  # pragma: no cover - compiled
             x_max = max(x_max, v)
             x_min = min(x_min, v)
         raw_range[r] = x_max - x_min
-    return peak, total, peak_i, best_energy, energy, crossings, raw_range
+    return peak, total, peak_i, best_energy, energy, diff_energy, crossings, raw_range
 
 
 @njit(nogil=True, cache=True)
