@@ -94,8 +94,6 @@ _BASELINE_MEDIAN_BLOCKS = 5
 #: 1 s left 53 / 48 / 54 / 53 / 56 / 65 false bursts, every true one kept; 0.25 s lies in the flat
 #: part with a median over more samples than the shorter windows.
 LOCAL_BACKGROUND_S = 0.25
-#: Runs whose local background is computed at once (bounds the memory of the gathered windows).
-_LOCAL_BATCH = 2048
 
 
 @dataclass
@@ -278,61 +276,26 @@ def detection_window_ms(sfreq: float, cond: ConditioningSettings, bset: BurstSet
     return max(float(bset.min_burst_ms), float(cond.envelope_ms), envelope_window_ms(sfreq, cond))
 
 
-def _flank_indices(runs: np.ndarray, margin: int, half: int, step: int) -> np.ndarray:
-    """Sample indices of the flanks of each ``[start, stop)`` run: ``half`` samples before and after
-    it, ``margin`` samples away from it, every ``step``-th (one row per run; may fall outside the data)."""
-    offs = np.arange(0, max(half, 1), max(step, 1))
-    return np.hstack((runs[:, :1] - margin - offs[::-1][None, :] - 1, runs[:, 1:2] + margin + offs[None, :]))
-
-
 def _local_background(env_d: np.ndarray, runs: np.ndarray, margin: int, half: int, step: int) -> np.ndarray:
     """Median of the detection envelope ``env_d`` within ``half`` samples before and after each
     ``[start, stop)`` run, leaving ``margin`` samples next to the run out (the centred average
     spreads the burst itself that far), every ``step``-th sample. Windows are cut at the ends of
-    the data (NaN when nothing is left)."""
-    out = np.full(runs.shape[0], np.nan)
+    the data (NaN when nothing is left). Compiled: :func:`myoclonus.signals.kernels.flank_medians`."""
     if runs.size == 0 or env_d.size == 0:
-        return out
-    for lo in range(0, runs.shape[0], _LOCAL_BATCH):  # bounded memory for dense bursts
-        idx = _flank_indices(runs[lo : lo + _LOCAL_BATCH], margin, half, step)
-        inside = (idx >= 0) & (idx < env_d.size)
-        vals = env_d[np.clip(idx, 0, env_d.size - 1)]
-        full = inside.all(axis=1)
-        if full.any():
-            out[lo + np.flatnonzero(full)] = np.median(vals[full], axis=1)
-        for i in np.flatnonzero(~full & inside.any(axis=1)):  # near the ends of the data only
-            out[lo + i] = np.median(vals[i][inside[i]])
-    return out
+        return np.full(runs.shape[0], np.nan)
+    return kernels.flank_medians(env_d, np.ascontiguousarray(runs, np.int64), int(margin), int(half), int(step))
 
 
 def _local_powers(y: np.ndarray, runs: np.ndarray, margin: int, half: int, sub: int) -> tuple[np.ndarray, np.ndarray]:
     """Background power of ``y`` and of its first difference around each run: the median, over
-    the ``sub``-sample windows of the run's flanks (see :func:`_flank_indices`; windows cut by the
-    ends of the data are left out), of their mean squares (NaN when no window is left).
+    the ``sub``-sample windows of the run's flanks (``half`` samples before and after it,
+    ``margin`` samples away from it; windows cut by the ends of the data are left out), of their
+    mean squares (NaN when no window is left). Compiled:
+    :func:`myoclonus.signals.kernels.flank_window_powers`.
 
     The median keeps neighbouring bursts out, as for the local envelope background."""
-    p_bg = np.full(runs.shape[0], np.nan)
-    d_bg = np.full(runs.shape[0], np.nan)
     sub = max(int(sub), 2)
-    n_sub = max(half // sub, 1)
-    batch = max(_LOCAL_BATCH * 256 // (2 * n_sub * sub), 1)  # ~0.5 M samples per batch
-    for lo in range(0, runs.shape[0], batch):
-        idx = _flank_indices(runs[lo : lo + batch], margin, n_sub * sub, 1)  # (k, 2 n_sub sub)
-        inside = (idx >= 0) & (idx + 1 < y.size)
-        v0 = y[np.clip(idx, 0, y.size - 1)].astype(np.float64)
-        v1 = y[np.clip(idx + 1, 0, y.size - 1)].astype(np.float64)
-        shape = (idx.shape[0], 2 * n_sub, sub)
-        power = np.mean((v0 * v0).reshape(shape), axis=2)
-        dpower = np.mean(((v1 - v0) ** 2).reshape(shape), axis=2)
-        ok = inside.reshape(shape).all(axis=2)
-        full = ok.all(axis=1)
-        if full.any():
-            p_bg[lo + np.flatnonzero(full)] = np.median(power[full], axis=1)
-            d_bg[lo + np.flatnonzero(full)] = np.median(dpower[full], axis=1)
-        for i in np.flatnonzero(~full & ok.any(axis=1)):  # near the ends of the data only
-            p_bg[lo + i] = np.median(power[i][ok[i]])
-            d_bg[lo + i] = np.median(dpower[i][ok[i]])
-    return p_bg, d_bg
+    return kernels.flank_window_powers(y, np.ascontiguousarray(runs, np.int64), int(margin), max(half // sub, 1), sub)
 
 
 def _above_local_background(env_d: np.ndarray, runs: np.ndarray, sfreq: float, cond: ConditioningSettings,

@@ -17,7 +17,7 @@ from numba import njit
 
 __all__ = ["condition_emg", "rectified_moving_averages", "candidate_runs", "runs_below", "clipped_runs", "peaks_above",
            "run_statistics", "align_on_energy", "normalised_windows", "similar_neighbour_votes", "calibrate",
-           "first_last_above"]
+           "first_last_above", "flank_medians", "flank_window_powers"]
 
 
 #: Channels filtered side by side by :func:`condition_emg` (its passes are written out for four, so
@@ -511,6 +511,76 @@ def first_last_above(env, runs, levels):  # pragma: no cover - compiled
                 last[r] = i
                 break
     return first, last
+
+
+@njit(nogil=True, cache=True)
+def _median_of(v, m):  # pragma: no cover - compiled
+    """``np.median(v[:m])`` as float64 (NaN when ``m`` is 0). Numba selects the middle values
+    (no sort) and halves their sum in ``v``'s type; halving is exact, so the value is NumPy's."""
+    if m == 0:
+        return np.nan
+    return np.float64(np.median(v[:m]))
+
+
+@njit(nogil=True, cache=True)
+def flank_medians(env, runs, margin, half, step):  # pragma: no cover - compiled
+    """Per ``[start, stop)`` run, the median of ``env`` at every ``step``-th sample of its two
+    flanks: ``half`` samples before and after it, ``margin`` samples away from it (samples beyond
+    the ends of ``env`` are left out; NaN when none is left)."""
+    n = env.size
+    k_runs = runs.shape[0]
+    out = np.empty(k_runs)
+    n_offs = -(-max(half, 1) // max(step, 1))
+    buf = np.empty(2 * n_offs, env.dtype)
+    for r in range(k_runs):
+        m = 0
+        for o in range(0, max(half, 1), max(step, 1)):
+            left = runs[r, 0] - margin - o - 1
+            right = runs[r, 1] + margin + o
+            if 0 <= left < n:
+                buf[m] = env[left]
+                m += 1
+            if 0 <= right < n:
+                buf[m] = env[right]
+                m += 1
+        out[r] = _median_of(buf, m)
+    return out
+
+
+@njit(nogil=True, cache=True)
+def flank_window_powers(y, runs, margin, n_windows, width):  # pragma: no cover - compiled
+    """Per ``[start, stop)`` run, the medians over the ``width``-sample windows of its flanks
+    (``n_windows`` on each side, ``margin`` samples away from it) of their mean square of ``y``
+    and mean square of its first difference. Windows that reach past the data (a difference
+    needs the next sample) are left out; NaN when none is left."""
+    n = y.size
+    k_runs = runs.shape[0]
+    power = np.empty(k_runs)
+    d_power = np.empty(k_runs)
+    p_buf = np.empty(2 * n_windows)
+    d_buf = np.empty(2 * n_windows)
+    span = n_windows * width
+    for r in range(k_runs):
+        m = 0
+        for side in range(2):
+            first = runs[r, 0] - margin - span if side == 0 else runs[r, 1] + margin
+            for w in range(n_windows):
+                a = first + w * width
+                if a < 0 or a + width + 1 > n:
+                    continue
+                s_p = 0.0
+                s_d = 0.0
+                for i in range(a, a + width):
+                    v0 = np.float64(y[i])
+                    d = np.float64(y[i + 1]) - v0
+                    s_p += v0 * v0
+                    s_d += d * d
+                p_buf[m] = s_p / width
+                d_buf[m] = s_d / width
+                m += 1
+        power[r] = _median_of(p_buf, m)
+        d_power[r] = _median_of(d_buf, m)
+    return power, d_power
 
 
 @njit(nogil=True, cache=True)
