@@ -275,6 +275,48 @@ def test_peaks_above_across_scan_tiles(seed):
     np.testing.assert_array_equal(kernels.peaks_above(env, level, 1000, 1), ref)
 
 
+def _flank_runs(rng, n, n_runs):
+    starts = np.sort(rng.choice(np.arange(n), min(n_runs, n // 4), replace=False))
+    return np.column_stack((starts, np.minimum(starts + rng.integers(1, 30, starts.size), n)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(8, 600), margin=st.integers(0, 20), half=st.integers(1, 80), step=st.integers(1, 5),
+       ratio=st.floats(0.5, 4.0), seed=st.integers(0, 10_000))
+def test_stands_out_of_flanks_matches_the_median_formulation(n, margin, half, step, ratio, seed):
+    rng = np.random.default_rng(seed)
+    env = rng.random(n).astype(np.float32)
+    runs = _flank_runs(rng, n, 6)
+    peak = rng.uniform(0.0, 2.0, runs.shape[0])  # some clear the flanks' maximum, some do not
+    got = kernels.stands_out_of_flanks(env, runs, peak, ratio, margin, half, step)
+    offs = np.arange(0, half, step)
+    for (a, b), p, g in zip(runs, peak, got):
+        idx = np.concatenate((a - margin - offs - 1, b + margin + offs))
+        idx = idx[(idx >= 0) & (idx < n)]
+        assert g == (idx.size == 0 or not p < ratio * float(np.median(env[idx])))
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(8, 600), margin=st.integers(0, 20), n_windows=st.integers(1, 6), width=st.integers(2, 12),
+       seed=st.integers(0, 10_000))
+def test_flank_window_powers_match_the_numpy_formulation(n, margin, n_windows, width, seed):
+    rng = np.random.default_rng(seed)
+    y = rng.normal(0.0, 5.0, n).astype(np.float32)
+    runs = _flank_runs(rng, n, 6)
+    power, d_power = kernels.flank_window_powers(y, runs, margin, n_windows, width)
+    y64 = y.astype(np.float64)
+    for (a, b), p, d in zip(runs, power, d_power):
+        firsts = [a - margin - n_windows * width + w * width for w in range(n_windows)]
+        firsts += [b + margin + w * width for w in range(n_windows)]
+        ok = [f for f in firsts if f >= 0 and f + width + 1 <= n]
+        ref_p = [np.mean(y64[f:f + width] ** 2) for f in ok]
+        ref_d = [np.mean(np.diff(y64[f:f + width + 1]) ** 2) for f in ok]
+        if not ok:
+            assert np.isnan(p) and np.isnan(d)
+        else:
+            np.testing.assert_allclose([p, d], [np.median(ref_p), np.median(ref_d)], rtol=1e-12)
+
+
 def test_qrs_alignment_and_windows_match_the_numpy_formulation():
     from scipy.ndimage import uniform_filter1d
 

@@ -276,16 +276,6 @@ def detection_window_ms(sfreq: float, cond: ConditioningSettings, bset: BurstSet
     return max(float(bset.min_burst_ms), float(cond.envelope_ms), envelope_window_ms(sfreq, cond))
 
 
-def _local_background(env_d: np.ndarray, runs: np.ndarray, margin: int, half: int, step: int) -> np.ndarray:
-    """Median of the detection envelope ``env_d`` within ``half`` samples before and after each
-    ``[start, stop)`` run, leaving ``margin`` samples next to the run out (the centred average
-    spreads the burst itself that far), every ``step``-th sample. Windows are cut at the ends of
-    the data (NaN when nothing is left). Compiled: :func:`myoclonus.signals.kernels.flank_medians`."""
-    if runs.size == 0 or env_d.size == 0:
-        return np.full(runs.shape[0], np.nan)
-    return kernels.flank_medians(env_d, np.ascontiguousarray(runs, np.int64), int(margin), int(half), int(step))
-
-
 def _local_powers(y: np.ndarray, runs: np.ndarray, margin: int, half: int, sub: int) -> tuple[np.ndarray, np.ndarray]:
     """Background power of ``y`` and of its first difference around each run: the median, over
     the ``sub``-sample windows of the run's flanks (``half`` samples before and after it,
@@ -300,9 +290,11 @@ def _local_powers(y: np.ndarray, runs: np.ndarray, margin: int, half: int, sub: 
 
 def _above_local_background(env_d: np.ndarray, runs: np.ndarray, sfreq: float, cond: ConditioningSettings,
                             bset: BurstSettings) -> np.ndarray:
-    """Whether each run's detection envelope reaches ``onset_min_ratio`` x its local background
-    (median detection envelope within :data:`LOCAL_BACKGROUND_S` on either side, see
-    :func:`_local_background`).
+    """Whether each run's detection envelope reaches ``onset_min_ratio`` x its local background:
+    the median detection envelope within :data:`LOCAL_BACKGROUND_S` on either side, every
+    ``step``-th sample, leaving out the detection window next to the run (the centred average
+    spreads the burst itself that far); cut at the ends of the data, and a run without
+    surroundings is kept (:func:`myoclonus.signals.kernels.stands_out_of_flanks`).
 
     The block background (1-s blocks, 5-block running median) cannot follow what raises the
     background for a second or less: the in-band leak of a movement deflection (0.5-2 s) or a
@@ -314,9 +306,9 @@ def _above_local_background(env_d: np.ndarray, runs: np.ndarray, sfreq: float, c
     det = int(round(detection_window_ms(sfreq, cond, bset) * sfreq / 1000.0))
     half = int(round(LOCAL_BACKGROUND_S * sfreq))
     step = subsample_step(sfreq, block_samples(sfreq), envelope_window_ms(sfreq, cond))
-    local = _local_background(env_d, runs, det, half, step)
     peak = _segment_max(env_d, runs).astype(np.float64)
-    return ~(peak < bset.onset_min_ratio * local)  # NaN (no surroundings): kept
+    return kernels.stands_out_of_flanks(env_d, np.ascontiguousarray(runs, np.int64), peak, float(bset.onset_min_ratio),
+                                        det, half, step)
 
 
 def _hysteresis(candidates: np.ndarray, merge_gap: int) -> np.ndarray:

@@ -17,7 +17,7 @@ from numba import njit
 
 __all__ = ["condition_emg", "rectified_moving_averages", "candidate_runs", "runs_below", "clipped_runs", "peaks_above",
            "run_statistics", "align_on_energy", "normalised_windows", "similar_neighbour_votes", "calibrate",
-           "first_last_above", "flank_medians", "flank_window_powers"]
+           "first_last_above", "stands_out_of_flanks", "flank_window_powers"]
 
 
 #: Channels filtered side by side by :func:`condition_emg` (its passes are written out for four, so
@@ -523,28 +523,59 @@ def _median_of(v, m):  # pragma: no cover - compiled
 
 
 @njit(nogil=True, cache=True)
-def flank_medians(env, runs, margin, half, step):  # pragma: no cover - compiled
-    """Per ``[start, stop)`` run, the median of ``env`` at every ``step``-th sample of its two
-    flanks: ``half`` samples before and after it, ``margin`` samples away from it (samples beyond
-    the ends of ``env`` are left out; NaN when none is left)."""
+def stands_out_of_flanks(env, runs, peak, ratio, margin, half, step):  # pragma: no cover - compiled
+    """Per ``[start, stop)`` run, whether ``peak[r]`` is not below ``ratio`` x the median of
+    ``env`` at every ``step``-th sample of the run's flanks (``half`` samples before and after
+    it, ``margin`` samples away from it; samples beyond the ends are left out, and a run without
+    any stands out).
+
+    The median is at most the flanks' maximum: a peak at least ``ratio`` x that maximum stands
+    out without it (one pass instead of a selection)."""
     n = env.size
     k_runs = runs.shape[0]
-    out = np.empty(k_runs)
-    n_offs = -(-max(half, 1) // max(step, 1))
-    buf = np.empty(2 * n_offs, env.dtype)
+    out = np.ones(k_runs, np.bool_)
+    half, step = max(half, 1), max(step, 1)
+    buf = np.empty(2 * (-(-half // step)), env.dtype)
     for r in range(k_runs):
+        # offsets o (multiples of step below half) whose samples lie inside the data: left of the
+        # run at ``before - o``, right of it at ``after + o``
+        before, after = runs[r, 0] - margin - 1, runs[r, 1] + margin
+        l0, l1 = -(-max(before - n + 1, 0) // step) * step, min(half, before + 1)
+        r0, r1 = -(-max(-after, 0) // step) * step, min(half, n - after)
+        top = env.dtype.type(-np.inf)
         m = 0
-        for o in range(0, max(half, 1), max(step, 1)):
-            left = runs[r, 0] - margin - o - 1
-            right = runs[r, 1] + margin + o
-            if 0 <= left < n:
-                buf[m] = env[left]
-                m += 1
-            if 0 <= right < n:
-                buf[m] = env[right]
-                m += 1
-        out[r] = _median_of(buf, m)
+        for o in range(l0, l1, step):
+            v = env[before - o]
+            top = v if v > top else top
+            m += 1
+        for o in range(r0, r1, step):
+            v = env[after + o]
+            top = v if v > top else top
+            m += 1
+        if m == 0 or peak[r] >= ratio * np.float64(top):
+            continue
+        m = 0
+        for o in range(l0, l1, step):
+            buf[m] = env[before - o]
+            m += 1
+        for o in range(r0, r1, step):
+            buf[m] = env[after + o]
+            m += 1
+        out[r] = not (peak[r] < ratio * _median_of(buf, m))
     return out
+
+
+@njit(nogil=True, cache=True, fastmath=True)  # finite input: the sums reassociated (SIMD)
+def _window_sums_of_squares(v):  # pragma: no cover - compiled
+    """Sum of ``v[:-1]**2`` and of the squared first differences of ``v`` (float64)."""
+    s_p = 0.0
+    s_d = 0.0
+    for i in range(v.size - 1):
+        v0 = np.float64(v[i])
+        d = np.float64(v[i + 1]) - v0
+        s_p += v0 * v0
+        s_d += d * d
+    return s_p, s_d
 
 
 @njit(nogil=True, cache=True)
@@ -568,13 +599,7 @@ def flank_window_powers(y, runs, margin, n_windows, width):  # pragma: no cover 
                 a = first + w * width
                 if a < 0 or a + width + 1 > n:
                     continue
-                s_p = 0.0
-                s_d = 0.0
-                for i in range(a, a + width):
-                    v0 = np.float64(y[i])
-                    d = np.float64(y[i + 1]) - v0
-                    s_p += v0 * v0
-                    s_d += d * d
+                s_p, s_d = _window_sums_of_squares(y[a : a + width + 1])
                 p_buf[m] = s_p / width
                 d_buf[m] = s_d / width
                 m += 1
