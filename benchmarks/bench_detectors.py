@@ -11,8 +11,9 @@ measured in one run at several lengths:
 
 Samples/s = channels x samples / wall time; CPU s is the process CPU time (all threads), shown
 because the machine may be shared (the load average is printed): samples per CPU second is then
-the steadier figure. Run:
-``.venv/bin/python benchmarks/bench_detectors.py [--minutes 1 4 16] [--save benchmarks/results/detectors.md]``.
+the steadier figure. Each pipeline runs ``--repeats`` times, interleaved with the others, and the
+run with the median wall time is kept. Run:
+``.venv/bin/python benchmarks/bench_detectors.py [--minutes 1 4 16] [--repeats 3] [--save benchmarks/results/detectors.md]``.
 """
 from __future__ import annotations
 
@@ -104,6 +105,7 @@ def main() -> None:
     ap.add_argument("--minutes", type=float, nargs="+", default=[1.0, 4.0, 16.0])
     ap.add_argument("--sfreq", type=float, default=2048.0)
     ap.add_argument("--channels", type=int, default=16)
+    ap.add_argument("--repeats", type=int, default=3, help="interleaved repeats per measurement (the median run is kept)")
     ap.add_argument("--save", type=Path, default=None, help="also write the table (Markdown) to this file")
     args = ap.parse_args()
 
@@ -116,8 +118,9 @@ def main() -> None:
     lines = [
         f"# EMG detector throughput ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})",
         "",
-        f"`benchmarks/bench_detectors.py --minutes {' '.join(f'{m:g}' for m in args.minutes)}`: "
-        f"{args.channels} channels at {args.sfreq:g} Hz, float32 input, one jerk per second; "
+        f"`benchmarks/bench_detectors.py --minutes {' '.join(f'{m:g}' for m in args.minutes)} --repeats {args.repeats}`: "
+        f"{args.channels} channels at {args.sfreq:g} Hz, float32 input, one jerk per second; median of "
+        f"{args.repeats} interleaved runs per pipeline; "
         f"{os.cpu_count()} CPUs, Python {platform.python_version()}.",
         "Ours = `detect_bursts` + `group_jerks`; MNE = `mne.filter.filter_data` band-pass + notch, "
         "rectify, 5-ms average, plain threshold, grouping. Ratio = our samples/s over MNE's.",
@@ -129,9 +132,12 @@ def main() -> None:
     for minutes in args.minutes:
         x = make_signal(args.channels, args.sfreq, minutes)
         total = x.size
-        rows = [("MNE filter_data, 1 job", *timed(mne_baseline, x, args.sfreq))]
-        for threads in (1, 2):
-            rows.append((f"ours, {threads} thread{'s' if threads > 1 else ''}", *timed(ours, x, args.sfreq, threads)))
+        runs: dict[str, list] = {}
+        for _ in range(args.repeats):  # interleaved: a burst of load from elsewhere hits every pipeline alike
+            runs.setdefault("MNE filter_data, 1 job", []).append(timed(mne_baseline, x, args.sfreq))
+            for threads in (1, 2):
+                runs.setdefault(f"ours, {threads} thread{'s' if threads > 1 else ''}", []).append(timed(ours, x, args.sfreq, threads))
+        rows = [(label, *sorted(measured, key=lambda m: m[0])[len(measured) // 2]) for label, measured in runs.items()]
         mne_rate, mne_cpu_rate = total / rows[0][1], total / rows[0][2]
         for label, wall, cpu, (n_bursts, n_jerks) in rows:
             rate, cpu_rate = total / wall, total / max(cpu, 1e-9)

@@ -176,8 +176,9 @@ def group_jerks(bursts, channels: Sequence[ChannelInfo] | None = None, *, settin
         ch = ev["channel"].to_numpy(object)
         order = np.argsort(on, kind="stable")
         on, off, ch = on[order], off[order], ch[order]
-        on_s, off_s = on.tolist(), off.tolist()  # Python floats for the per-burst arithmetic below
-        assigned = np.zeros(on.size, bool)
+        # Python lists for the per-burst loop below (indexing NumPy arrays one item at a time is slow)
+        on_s, off_s, ch_s = on.tolist(), off.tolist(), ch.tolist()
+        assigned = [False] * on.size
         pairs = _recorded_pairs(info)
         for i in range(on.size):
             if assigned[i]:
@@ -190,14 +191,14 @@ def group_jerks(bursts, channels: Sequence[ChannelInfo] | None = None, *, settin
                 if assigned[j]:
                     continue
                 assigned[j] = True
-                if ch[j] in members:
+                if ch_s[j] in members:
                     repeats.append(j)
                 else:
-                    members[ch[j]] = j
+                    members[ch_s[j]] = j
             # the agonist's return in a triphasic pattern belongs to the same jerk
             pat_end = int(np.searchsorted(on, t0 + PATTERN_WINDOW_MS / 1000.0, side="right"))
             for j in range(j_end, pat_end):
-                if not assigned[j] and ch[j] in members and _has_antagonist(ch[j], members, info):
+                if not assigned[j] and ch_s[j] in members and _has_antagonist(ch_s[j], members, info):
                     assigned[j] = True
                     repeats.append(j)
             idx = list(members.values())

@@ -28,12 +28,27 @@ GROUP = 4
 @njit(nogil=True, cache=True)
 def _load_block(x, rows, lo, m, pad, u):  # pragma: no cover - compiled
     """Samples ``lo .. lo + m`` of the filtered sequence (``pad`` mirrored warm-up samples, then
-    the rows of ``x``) into the sample-major block ``u``."""
-    for c in range(GROUP):
-        row = x[rows[c]]
-        for j in range(m):
-            i = lo + j
-            u[j, c] = row[pad - i] if i < pad else row[i - pad]
+    the rows of ``x``) into the sample-major block ``u`` (a block lies wholly in one part)."""
+    if lo < pad:
+        for c in range(GROUP):
+            row = x[rows[c]]
+            for j in range(m):
+                u[j, c] = row[pad - lo - j]
+        return
+    a = lo - pad
+    r0, r1, r2, r3 = x[rows[0], a : a + m], x[rows[1], a : a + m], x[rows[2], a : a + m], x[rows[3], a : a + m]
+    for j in range(m):  # the four channels' samples side by side (one vector store per sample)
+        u[j, 0], u[j, 1], u[j, 2], u[j, 3] = r0[j], r1[j], r2[j], r3[j]
+
+
+@njit(nogil=True, cache=True)
+def _store_block(u, k, count, y, first):  # pragma: no cover - compiled
+    """Rows ``k .. k + count`` of the sample-major block ``u`` into ``y[:, first:first + count]``."""
+    stop = first + count
+    y0, y1, y2, y3 = y[0, first:stop], y[1, first:stop], y[2, first:stop], y[3, first:stop]
+    v = u[k : k + count]
+    for j in range(count):
+        y0[j], y1[j], y2[j], y3[j] = v[j, 0], v[j, 1], v[j, 2], v[j, 3]
 
 
 @njit(nogil=True, cache=True, inline="always")
@@ -187,9 +202,8 @@ def condition_emg(x, rows, pad, n_in, delay, sos, zi, res_sos, res_zi, block, cl
                     level[c] = 1.4826 * clip_sd * np.median(np.abs(resid[:m:stride, c]))
                 _second_pass(u, m, res_sos[:, h], p2[:, h], m1, resid, level)
             first = max(lo, pad + delay)  # output sample t comes from filtered sample pad + delay + t
-            for c in range(GROUP):
-                for i in range(first, lo + m):
-                    y[c, i - pad - delay] = u[i - lo, c]
+            if lo + m > first:
+                _store_block(u, first - lo, lo + m - first, y, first - pad - delay)
         lo += m
 
 
