@@ -27,6 +27,7 @@ Panyakaew P, Cho HJ, Hallett M. Clin Neurophysiol Pract 2016;1:33.
 from __future__ import annotations
 
 import logging
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -180,11 +181,12 @@ def group_jerks(bursts, channels: Sequence[ChannelInfo] | None = None, *, settin
         on_s, off_s, ch_s = on.tolist(), off.tolist(), ch.tolist()
         assigned = [False] * on.size
         pairs = _recorded_pairs(info)
+        label_of = {n: _label(info.get(n), n) for n in set(ch_s)}  # one label per channel, not per burst
         for i in range(on.size):
             if assigned[i]:
                 continue
             t0 = on_s[i]
-            j_end = int(np.searchsorted(on, t0 + window, side="right"))
+            j_end = bisect_right(on_s, t0 + window)
             members: dict[str, int] = {}
             repeats: list[int] = []
             for j in range(i, j_end):
@@ -196,14 +198,14 @@ def group_jerks(bursts, channels: Sequence[ChannelInfo] | None = None, *, settin
                 else:
                     members[ch_s[j]] = j
             # the agonist's return in a triphasic pattern belongs to the same jerk
-            pat_end = int(np.searchsorted(on, t0 + PATTERN_WINDOW_MS / 1000.0, side="right"))
+            pat_end = bisect_right(on_s, t0 + PATTERN_WINDOW_MS / 1000.0)
             for j in range(j_end, pat_end):
                 if not assigned[j] and ch_s[j] in members and _has_antagonist(ch_s[j], members, info):
                     assigned[j] = True
                     repeats.append(j)
             idx = list(members.values())
             names = list(members)
-            labels = [_label(info.get(n), n) for n in names]
+            labels = [label_of[n] for n in names]
             lat = {lab: round((on_s[k] - t0) * 1000.0, 3) for lab, k in zip(labels, idx)}
             offset = max(off_s[k] for k in idx + repeats)
             pattern = _jerk_patterns(t0, on, off, ch, info, pairs)
@@ -279,23 +281,18 @@ def _jerk_patterns(t0: float, on: np.ndarray, off: np.ndarray, ch: np.ndarray, i
     return out
 
 
-def _pair_latency_differences(latencies: list[dict[str, float]]) -> dict[tuple[str, str], np.ndarray]:
-    """For every two muscles ``a < b`` (by name) that burst together, ``latency b - latency a``
-    in each jerk holding both (in jerk order): one table of latencies, one subtraction per pair."""
+def _pair_latency_differences(latencies: list[dict[str, float]]) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """For every two muscles ``a < b`` (by name): ``latency b - latency a`` in each jerk (rows),
+    NaN where the jerk lacks either. Returns the muscle names, the first and second muscle of each
+    pair (indices into the names) and the table of differences (jerks x pairs)."""
     names = sorted({k for d in latencies for k in d})
     col = {n: j for j, n in enumerate(names)}
     table = np.full((len(latencies), len(names)), np.nan)
     for i, d in enumerate(latencies):
         for k, v in d.items():
             table[i, col[k]] = v
-    present = ~np.isnan(table)
-    out: dict[tuple[str, str], np.ndarray] = {}
-    for i, a in enumerate(names):
-        for j in range(i + 1, len(names)):
-            both = present[:, i] & present[:, j]
-            if both.any():
-                out[(a, names[j])] = table[both, j] - table[both, i]
-    return out
+    first, second = np.triu_indices(len(names), k=1)
+    return names, first, second, table[:, second] - table[:, first]
 
 
 def _recruitment(events: pd.DataFrame) -> dict[str, Any]:
@@ -323,20 +320,24 @@ def _recruitment(events: pd.DataFrame) -> dict[str, Any]:
     for d in events["latencies_ms"]:
         for k, v in d.items():
             lat.setdefault(k, []).append(v)
-    diffs = _pair_latency_differences(list(multi["latencies_ms"]))
-    wins: Counter = Counter()
-    meets: Counter = Counter()
+    names, first, second, diffs = _pair_latency_differences(list(multi["latencies_ms"]))
+    # every pair of muscles at once (columns of ``diffs``; NaN: the jerk lacks one of the two)
+    size = np.sum(~np.isnan(diffs), axis=0)
+    ties = 0.5 * np.sum(diffs == 0, axis=0)
+    together = size > 0
+    meets_n = (np.bincount(first[together], size[together], len(names))
+               + np.bincount(second[together], size[together], len(names)))
+    wins_n = (np.bincount(first, np.sum(diffs > 0, axis=0) + ties, len(names))
+              + np.bincount(second, np.sum(diffs < 0, axis=0) + ties, len(names)))
+    meets = {n: int(meets_n[k]) for k, n in enumerate(names) if meets_n[k] > 0}
+    wins = {n: float(wins_n[k]) for k, n in enumerate(names) if meets_n[k] > 0}
     agree = total = 0
-    for (a, b), dd in diffs.items():
-        arr = np.asarray(dd)
-        meets[a] += arr.size
-        meets[b] += arr.size
-        wins[a] += float(np.sum(arr > 0) + 0.5 * np.sum(arr == 0))
-        wins[b] += float(np.sum(arr < 0) + 0.5 * np.sum(arr == 0))
-        if arr.size < MIN_PAIR_JERKS or abs(float(np.median(arr))) < ORDER_TIE_MS:
-            continue
-        agree += int(np.sum(np.sign(arr) == np.sign(np.median(arr))))
-        total += arr.size
+    ordered = np.flatnonzero(size >= MIN_PAIR_JERKS)
+    if ordered.size:
+        median = np.nanmedian(diffs[:, ordered], axis=0)
+        ordered, median = ordered[np.abs(median) >= ORDER_TIE_MS], median[np.abs(median) >= ORDER_TIE_MS]
+        agree = int(np.sum(np.sign(diffs[:, ordered]) == np.sign(median)))  # NaN never equals
+        total = int(np.sum(size[ordered]))
     concordance = agree / total if total else float("nan")
     order = "n/a" if not total else ("consistent" if concordance >= CONSISTENT_ORDER_FRACTION else "variable")
     typical = sorted(meets, key=lambda m: (-wins[m] / meets[m], m))
