@@ -221,3 +221,26 @@ def test_mains_probe_is_read_once_per_recording():
     other = CountingSource(sim.data_uv[None, :], sfreq, ["EMG R FDI"])
     detect_bursts(other)
     assert other.reads.count((0, other.n_times)) == 2
+
+
+@pytest.mark.parametrize("n, block, step", [(20_000, 2048, 2), (9_000, 1000, 5), (4_099, 2048, 1), (50, 3, 1), (40, 2, 1)])
+def test_background_percentiles_are_the_sorted_ranks(n, block, step):
+    """The block background (partitions at the two ranks) equals the ranks of a full sort, with the
+    same running median over blocks."""
+    from scipy.ndimage import median_filter
+
+    from myoclonus.signals.bursts import _background
+
+    env = np.random.default_rng(n).random(n).astype(np.float32)
+    sub, b = env[::step], block // step
+    full = sub.size // b
+    ordered = np.sort(sub[: full * b].reshape(full, b), axis=1)
+    rest = sub[full * b:]  # a partial last block: np.quantile
+    q_lo = list(ordered[:, int(0.1 * (b - 1))]) + ([np.quantile(rest, 0.1)] if rest.size else [])
+    q_mid = list(ordered[:, int(0.5 * (b - 1))]) + ([np.quantile(rest, 0.5)] if rest.size else [])
+    q_lo, q_mid = np.asarray(q_lo, np.float32), np.asarray(q_mid, np.float32)
+    sd = np.maximum((q_mid - q_lo) / np.float32(1.2815516), 0.0)
+    size = min(5, q_mid.size if q_mid.size % 2 else q_mid.size - 1)
+    mean, sd_got = _background(env, block, step)
+    np.testing.assert_array_equal(mean, median_filter(q_mid, size=size, mode="nearest"))
+    np.testing.assert_array_equal(sd_got, median_filter(sd.astype(np.float32), size=size, mode="nearest"))
