@@ -109,7 +109,7 @@ class ChunkSettings(_Section):
     """Chunked processing of long recordings (bounded memory)."""
 
     chunk_s: float = Field(600.0, gt=0, description="Longest core of a chunk, in seconds (engineering choice: with 20-s overlaps a 600-s core adds 7 % of work, a 300-s core 13 %).")
-    max_chunk_samples: int = Field(24_000_000, gt=0, description="Most samples (channels x time, overlaps included) in one chunk; the core is shortened to fit, which bounds memory whatever the channel count and sampling rate (engineering choice: 96 MB of float32; 16 channels at 2048 Hz keep 600-s cores, at 5 kHz 260 s).")
+    max_chunk_samples: int = Field(20_000_000, gt=0, description="Most samples (channels x time, overlaps included) in one chunk; the core is shortened to fit, which bounds memory whatever the channel count and sampling rate (engineering choice: 80 MB of float32, 16 channels at 2048 Hz get 570-s cores, at 5 kHz 210 s; peak of a first run, kernels compiling, on a 2-h 16-channel 2048-Hz EDF: 948 MB with 24 M, 915 MB with 20 M; 772 and 753 MB once compiled).")
     overlap_s: float = Field(20.0, ge=0, description="Overlap on each side: longer than the filter settling, the 5-s background median, the ECG beat neighbourhood (+-4 s to recognise a beat, +-6 beats for its template) and any event; with 10 s ECG templates near chunk edges differed (measured), with 20 s chunked and one-shot agree to float32 rounding (engineering choice).")
     n_threads: int = Field(1, ge=1, description="Channels processed in parallel threads (NumPy/SciPy release the GIL); one recording on one core by default (DESIGN.md, Scale).")
 

@@ -84,9 +84,10 @@ def test_chunk_core_shortens_to_the_sample_budget():
     from myoclonus.signals.chunking import chunk_core_s
 
     default = ChunkSettings()
-    assert chunk_core_s(default, 2048.0, 16) == 600.0  # 16 x 640 s x 2048 Hz fits 24 M samples
+    assert chunk_core_s(default, 500.0, 16) == 600.0  # 16 x 640 s x 500 Hz fits 20 M samples
+    assert chunk_core_s(default, 2048.0, 16) == pytest.approx(20e6 / (16 * 2048.0) - 40.0)  # 570 s
     core = chunk_core_s(default, 5000.0, 16)
-    assert core == pytest.approx(24e6 / (16 * 5000.0) - 40.0)  # 260 s: the budget, overlaps included
+    assert core == pytest.approx(20e6 / (16 * 5000.0) - 40.0)  # 210 s: the budget, overlaps included
     assert chunk_core_s(ChunkSettings(max_chunk_samples=1000), 2048.0, 64) == 1.0  # at least one block
 
 
