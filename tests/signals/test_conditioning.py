@@ -66,12 +66,15 @@ def test_moving_averages_match_a_centred_boxcar():
     np.testing.assert_allclose(m[20:-20], ref[20:-20], rtol=1e-5)
 
 
-@pytest.mark.parametrize("n_rows", [1, 2, 5, 118, 119])
-def test_median_over_rows_is_numpy_median(n_rows):
-    from myoclonus.signals.conditioning import _median_over_rows
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n_cols", [1, 2, 5, 118, 119])
+def test_row_medians_are_numpy_medians(n_cols, dtype):
+    from myoclonus.signals.conditioning import row_medians
 
-    a = np.random.default_rng(n_rows).random((n_rows, 300))
-    np.testing.assert_array_equal(_median_over_rows(a), np.median(a, axis=0))
+    a = np.random.default_rng(n_cols).random((300, n_cols)).astype(dtype)
+    got = row_medians(a)
+    np.testing.assert_array_equal(got, np.median(a, axis=1))
+    assert got.dtype == np.median(a, axis=1).dtype
 
 
 @pytest.mark.parametrize("sfreq", (500.0, 1000.0, 2048.0, 5000.0))

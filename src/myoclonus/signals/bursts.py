@@ -23,10 +23,11 @@ Algorithm (per EMG channel, per chunk)
    true onset; the crossing time is corrected for the window using the burst's amplitude.
 6. Rejections: ECG (a waveform repeating at a heart rate is removed by local template
    subtraction before step 4; what subtraction leaves of a beat, no stronger than a few times the
-   neighbouring beats' residue, is neither a burst nor a burst's onset), clipping, electrode pops and movement deflections (reported in
-   ``artefacts``; a deflection leaking through the high-pass is slow: few zero crossings of the
-   run, of its own signal without the background under it, or a large raw swing below 15 Hz),
-   and bursts shorter than ``min_burst_ms`` or longer than ``max_burst_ms``.
+   neighbouring beats' residue, is neither a burst nor a burst's onset), clipping, electrode pops
+   and movement deflections (reported in ``artefacts``; a deflection leaking through the
+   high-pass is slow: few zero crossings of the run, of its own signal without the background
+   under it, or a large raw swing below 15 Hz), and bursts shorter than ``min_burst_ms`` or longer
+   than ``max_burst_ms``.
 
 Columns of :meth:`BurstResults.summary`
 ---------------------------------------
@@ -166,19 +167,6 @@ def _background(env: np.ndarray, block: int, step: int = 1) -> tuple[np.ndarray,
     return mean, sd
 
 
-def _runs(mask: np.ndarray) -> np.ndarray:
-    """``[start, stop)`` of the True runs of a boolean array (one pass over the changes)."""
-    mask = np.asarray(mask, bool)
-    if mask.size == 0:
-        return np.empty((0, 2), np.intp)
-    edges = np.flatnonzero(mask[1:] != mask[:-1]) + 1
-    if mask[0]:
-        edges = np.concatenate(([0], edges))
-    if mask[-1]:
-        edges = np.concatenate((edges, [mask.size]))
-    return edges.reshape(-1, 2)
-
-
 def _segment_max(values: np.ndarray, runs: np.ndarray) -> np.ndarray:
     """Maximum of ``values`` over each ``[start, stop)`` run."""
     if runs.size == 0:
@@ -229,9 +217,8 @@ def _envelopes(y: np.ndarray, sfreq: float, block: int, cond: ConditioningSettin
     ``extra_ms`` the envelope over that window comes last (same pass; None otherwise).
     """
     floor = np.float32(art.FLAT_RMS_UV)
-    det_ms = max(bset.min_burst_ms, cond.envelope_ms)
     env_ms = envelope_window_ms(sfreq, cond)
-    det_ms = max(det_ms, env_ms)
+    det_ms = detection_window_ms(sfreq, cond, bset)
     # few samples per window (low sampling rates): bridge over a longer average as well
     # (measured on the simulator: helps at 500 Hz, costs precision at >= 1000 Hz)
     bridge = det_ms * sfreq / 1000.0 < 2 * MIN_ENVELOPE_SAMPLES
@@ -272,7 +259,7 @@ def subsample_step(sfreq: float, block: int, envelope_ms: float) -> int:
 
 def detection_window_ms(sfreq: float, cond: ConditioningSettings, bset: BurstSettings) -> float:
     """Window of the detection envelope: the shortest burst, ``min_burst_ms``, but not shorter than
-    the short envelope (as in :func:`_envelopes`)."""
+    the short envelope."""
     return max(float(bset.min_burst_ms), float(cond.envelope_ms), envelope_window_ms(sfreq, cond))
 
 
@@ -288,13 +275,13 @@ def _local_powers(y: np.ndarray, runs: np.ndarray, margin: int, half: int, sub: 
     return kernels.flank_window_powers(y, np.ascontiguousarray(runs, np.int64), int(margin), max(half // sub, 1), sub)
 
 
-def _above_local_background(env_d: np.ndarray, runs: np.ndarray, sfreq: float, cond: ConditioningSettings,
+def _above_local_background(env_d: np.ndarray, runs: np.ndarray, det: int, sfreq: float, cond: ConditioningSettings,
                             bset: BurstSettings) -> np.ndarray:
     """Whether each run's detection envelope reaches ``onset_min_ratio`` x its local background:
     the median detection envelope within :data:`LOCAL_BACKGROUND_S` on either side, every
-    ``step``-th sample, leaving out the detection window next to the run (the centred average
-    spreads the burst itself that far); cut at the ends of the data, and a run without
-    surroundings is kept (:func:`myoclonus.signals.kernels.stands_out_of_flanks`).
+    ``step``-th sample, leaving out the detection window (``det`` samples) next to the run (the
+    centred average spreads the burst itself that far); cut at the ends of the data, and a run
+    without surroundings is kept (:func:`myoclonus.signals.kernels.stands_out_of_flanks`).
 
     The block background (1-s blocks, 5-block running median) cannot follow what raises the
     background for a second or less: the in-band leak of a movement deflection (0.5-2 s) or a
@@ -303,7 +290,6 @@ def _above_local_background(env_d: np.ndarray, runs: np.ndarray, sfreq: float, c
     """
     if runs.size == 0:
         return np.zeros(0, bool)
-    det = int(round(detection_window_ms(sfreq, cond, bset) * sfreq / 1000.0))
     half = int(round(LOCAL_BACKGROUND_S * sfreq))
     step = subsample_step(sfreq, block_samples(sfreq), envelope_window_ms(sfreq, cond))
     peak = _segment_max(env_d, runs).astype(np.float64)
@@ -433,6 +419,14 @@ def clean_channel(x: np.ndarray, sfreq: float, offset: int, filt: EmgFilter, con
                         e.block_sum_squares)
 
 
+def _beat_near(cc: CleanChannel, starts: np.ndarray) -> np.ndarray:
+    """Index (into ``cc.ecg_peaks``) of the last subtracted beat whose window (+- ``ecg_half``)
+    can hold each start sample: the last beat at or before ``start + ecg_half`` (the first beat
+    when none is)."""
+    p = cc.ecg_peaks
+    return np.clip(np.searchsorted(p, starts + cc.ecg_half, side="right") - 1, 0, p.size - 1)
+
+
 def _ecg_residue(y: np.ndarray, runs: np.ndarray, cc: CleanChannel) -> np.ndarray:
     """Runs that lie within a subtracted beat's window (+- ``ecg_half``) and are no stronger than
     :data:`~myoclonus.signals.artefacts.ECG_RESIDUAL_MAX_RATIO` x that beat's typical QRS
@@ -441,8 +435,7 @@ def _ecg_residue(y: np.ndarray, runs: np.ndarray, cc: CleanChannel) -> np.ndarra
     out = np.zeros(runs.shape[0], bool)
     if runs.size == 0 or cc.ecg_peaks.size == 0:
         return out
-    p = cc.ecg_peaks
-    k = np.clip(np.searchsorted(p, runs[:, 0] + cc.ecg_half, side="right") - 1, 0, p.size - 1)
+    p, k = cc.ecg_peaks, _beat_near(cc, runs[:, 0])
     inside = (runs[:, 0] >= p[k] - cc.ecg_half) & (runs[:, 1] <= p[k] + cc.ecg_half + 1)
     for i in np.flatnonzero(inside):
         rms = float(np.sqrt(np.mean(np.square(y[runs[i, 0] : runs[i, 1]], dtype=np.float64))))
@@ -467,8 +460,7 @@ def _onsets_after_qrs_residue(env: np.ndarray, runs: np.ndarray, edges: np.ndarr
     burst that begins just after it is not the burst's onset."""
     if runs.size == 0 or cc.ecg_peaks.size == 0:
         return runs, edges
-    p = cc.ecg_peaks
-    k = np.clip(np.searchsorted(p, runs[:, 0] + cc.ecg_half, side="right") - 1, 0, p.size - 1)
+    p, k = cc.ecg_peaks, _beat_near(cc, runs[:, 0])
     starts_in = (runs[:, 0] >= p[k] - cc.ecg_half) & (runs[:, 0] <= p[k] + cc.ecg_half)
     runs, edges = runs.copy(), edges.copy()
     for i in np.flatnonzero(starts_in):
@@ -560,6 +552,7 @@ def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: t
             artefacts.append((name, "ecg", (p - cc.ecg_half + offset) / sfreq, (p + cc.ecg_half + offset) / sfreq))
 
     w = max(int(round(envelope_window_ms(sfreq, cond) * sfreq / 1000.0)), 1)
+    det = int(round(detection_window_ms(sfreq, cond, bset) * sfreq / 1000.0))  # detection window (samples)
     runs, levels = _trim(env, runs, low, bset.relative_level)
     edges = _refine(env, runs, levels, mean, w)
     runs, edges = _onsets_after_qrs_residue(env, runs, edges, levels, mean, w, cc)
@@ -583,10 +576,9 @@ def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: t
             clip_cum = np.concatenate(([0], np.cumsum(clip_mask)))
             keep &= (clip_cum[runs[:, 1]] - clip_cum[runs[:, 0]]) == 0  # clipped: reported as saturation
         keep &= ~_ecg_residue(y, runs, cc)  # what subtraction left of a beat (the beat is reported)
-        keep[keep] = _above_local_background(cc.env_d, runs[keep], sfreq, cond, bset)
+        keep[keep] = _above_local_background(cc.env_d, runs[keep], det, sfreq, cond, bset)
         runs, on_f, off_f = runs[keep], on_f[keep], off_f[keep]
     if runs.size:
-        det = int(round(detection_window_ms(sfreq, cond, bset) * sfreq / 1000.0))
         feats = _burst_features(y, x, env, runs, sfreq, margin=det, sub=det)
         t_on, t_off = (on_f + offset) / sfreq, (off_f + offset) / sfreq
         for k in np.flatnonzero(feats["pop"] | feats["movement"]):

@@ -46,7 +46,7 @@ from myoclonus.signals.bursts import (BurstResults, _resolve_settings, subsample
 from myoclonus.signals.chunking import (as_signal_source, block_samples, chunk_core_s, iter_chunks, pick_emg,
                                          read_float32)
 from myoclonus.signals import kernels
-from myoclonus.signals.conditioning import EmgFilter, apply_filters
+from myoclonus.signals.conditioning import EmgFilter, apply_filters, row_medians
 from myoclonus.signals.results import ChannelStatus, EventResults
 
 __all__ = ["SilentPeriodResults", "detect_silent_periods", "detect_bursts_and_silent_periods", "SILENT_COLUMNS"]
@@ -83,11 +83,7 @@ def _median_level(env: np.ndarray, block: int, step: int) -> np.ndarray:
     full = n // b
     lev = np.empty(nb, np.float32)
     if full:
-        # np.median's arithmetic (the middle value, or the float32 mean of the middle two) on a
-        # SIMD sort: measured 6x faster than its partition
-        ordered = np.sort(sub[: full * b].reshape(full, b), axis=1)
-        mid = (b - 1) // 2
-        lev[:full] = ordered[:, mid] if b % 2 else (ordered[:, mid] + ordered[:, mid + 1]) / np.float32(2)
+        lev[:full] = row_medians(sub[: full * b].reshape(full, b))
     if nb > full:
         lev[-1] = np.median(sub[full * b :])
     if nb >= 2:
