@@ -362,6 +362,7 @@ def test_json_is_valid_for_every_listed_case(tmp_path):
         assert not_json.status_code == 422 and "error" in not_json.json()
 
 
+@pytest.mark.filterwarnings("error::sqlalchemy.exc.SAWarning")  # rows deleted twice (bulk + ORM cascade) warn
 def test_delete_case_removes_its_files_but_not_shared_recordings(tmp_path):
     data = tmp_path / "data"
     with make_client(data) as client:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import sessionmaker
 from myoclonus.errors import InputError
 from myoclonus.web.config import WebConfig
 from myoclonus.web.runner import DOWNLOADS, REPORT_FILES, AnalysisRunner
-from myoclonus.web.storage import Case, ResultFile, Upload, new_id, utcnow
+from myoclonus.web.storage import Case, Upload, new_id, utcnow
 from myoclonus.web.uploads import FORMAT_SUFFIX, ReceivedFile, extract_brainvision_zip
 
 __all__ = ["WebState", "ServiceError", "create_case", "list_cases", "get_case", "case_summary", "save_intake",
@@ -293,9 +293,8 @@ def delete_case(state: WebState, case_id: str) -> None:
         case = _case(session, case_id)
         _refuse_while_running(case)
         paths = {u.stored_path for u in session.scalars(select(Upload).where(Upload.case_id == case_id))}
-        session.execute(delete(ResultFile).where(ResultFile.case_id == case_id))
         session.execute(delete(Upload).where(Upload.case_id == case_id))
-        session.delete(case)
+        session.delete(case)  # its result-file rows go with it (the ``files`` relationship cascades)
         session.flush()
         still_used = set(session.scalars(select(Upload.stored_path).where(Upload.stored_path.in_(paths))))
     shutil.rmtree(state.data_dir / "cases" / case_id, ignore_errors=True)
