@@ -692,6 +692,20 @@ def detect_bursts(source, sfreq: float | None = None, ch_names: Sequence[str] | 
     return assemble_bursts(per_channel, emg, float(src.sfreq), mains, settings)
 
 
+def conditioned_rows(data: np.ndarray, names: Sequence[str], filters: dict[str, EmgFilter], rows: Sequence[int],
+                     sfreq: float, at_recording_start: bool):
+    """Yield ``(row, cleaned signal)`` for ``rows`` of a chunk's ``data``, conditioned
+    :data:`~myoclonus.signals.kernels.GROUP` channels side by side (one compiled pass per group;
+    a group's cleaned signals are freed once the next group's are made)."""
+    block = block_samples(sfreq)
+    rows = list(rows)
+    for g in range(0, len(rows), kernels.GROUP):
+        part = rows[g : g + kernels.GROUP]
+        y = apply_filters(data, [filters[names[i]] for i in part], rows=part, block=block,
+                          at_recording_start=at_recording_start)
+        yield from zip(part, y)
+
+
 def iter_burst_chunks(src, emg: Sequence[ChannelInfo], settings: AnalysisSettings, *,
                       on_clean: Callable | None = None, clean_envelope_ms: float | None = None,
                       progress: Callable[[float], None] | None = None):
@@ -714,21 +728,13 @@ def iter_burst_chunks(src, emg: Sequence[ChannelInfo], settings: AnalysisSetting
     chunks = list(iter_chunks(int(src.n_times), sf, chunk_core_s(settings.chunks, sf, len(names)), settings.chunks.overlap_s))
     n_threads = min(max(int(settings.chunks.n_threads), 1), len(names))
     groups = [list(range(len(names)))[g::n_threads] for g in range(n_threads)]
-    block = block_samples(sf)
 
     def run(group: list[int], data: np.ndarray, ck) -> list[_ChannelOut]:
         for i in group:
             check_finite(data[i], names[i], sf, ck.start)
-        outs = []
-        # channels conditioned side by side (one compiled pass per kernel group; a group's
-        # cleaned signals are freed before the next group's are made)
-        for g in range(0, len(group), kernels.GROUP):
-            part = group[g : g + kernels.GROUP]
-            y = apply_filters(data, [filters[names[i]] for i in part], rows=part, block=block, at_recording_start=ck.start == 0)
-            outs += [_detect_channel(data[i], names[i], sf, ck.start, (ck.core_start, ck.core_stop), filters[names[i]],
-                                     settings.conditioning, settings.bursts, on_clean, y[j], clean_envelope_ms)
-                     for j, i in enumerate(part)]
-        return outs
+        return [_detect_channel(data[i], names[i], sf, ck.start, (ck.core_start, ck.core_stop), filters[names[i]],
+                                settings.conditioning, settings.bursts, on_clean, y, clean_envelope_ms)
+                for i, y in conditioned_rows(data, names, filters, group, sf, ck.start == 0)]
 
     with ThreadPoolExecutor(max_workers=n_threads) as executor:
 

@@ -94,6 +94,13 @@ def _section_pair(u, m, sa, sb, z, s):  # pragma: no cover - compiled
     z[3, s, 0], z[3, s, 1], z[3, s + 1, 0], z[3, s + 1, 1] = p3, q3, r3, t3
 
 
+@njit(nogil=True, cache=True, inline="always")
+def _line_and_residual(v, c, p, q):  # pragma: no cover - compiled
+    """One sample through a harmonic's resonator: the line, ``v`` minus it, and the new states."""
+    o, p, q = _biquad(v, c, p, q)
+    return o, v - o, p, q
+
+
 @njit(nogil=True, cache=True)
 def _first_pass(u, m, res, state, m1, resid):  # pragma: no cover - compiled
     """A harmonic's first resonator pass over the block: the line into ``m1``, ``u - m1`` into
@@ -102,18 +109,10 @@ def _first_pass(u, m, res, state, m1, resid):  # pragma: no cover - compiled
     p0, q0, p1, q1 = state[0, 0], state[0, 1], state[1, 0], state[1, 1]
     p2, q2, p3, q3 = state[2, 0], state[2, 1], state[3, 0], state[3, 1]
     for j in range(m):
-        v = u[j, 0]
-        m1[j, 0], p0, q0 = _biquad(v, c0, p0, q0)
-        resid[j, 0] = v - m1[j, 0]
-        v = u[j, 1]
-        m1[j, 1], p1, q1 = _biquad(v, c1, p1, q1)
-        resid[j, 1] = v - m1[j, 1]
-        v = u[j, 2]
-        m1[j, 2], p2, q2 = _biquad(v, c2, p2, q2)
-        resid[j, 2] = v - m1[j, 2]
-        v = u[j, 3]
-        m1[j, 3], p3, q3 = _biquad(v, c3, p3, q3)
-        resid[j, 3] = v - m1[j, 3]
+        m1[j, 0], resid[j, 0], p0, q0 = _line_and_residual(u[j, 0], c0, p0, q0)
+        m1[j, 1], resid[j, 1], p1, q1 = _line_and_residual(u[j, 1], c1, p1, q1)
+        m1[j, 2], resid[j, 2], p2, q2 = _line_and_residual(u[j, 2], c2, p2, q2)
+        m1[j, 3], resid[j, 3], p3, q3 = _line_and_residual(u[j, 3], c3, p3, q3)
     state[0, 0], state[0, 1], state[1, 0], state[1, 1] = p0, q0, p1, q1
     state[2, 0], state[2, 1], state[3, 0], state[3, 1] = p2, q2, p3, q3
 

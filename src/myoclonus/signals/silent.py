@@ -42,11 +42,11 @@ from scipy.ndimage import median_filter
 
 from myoclonus.settings import AnalysisSettings, BurstSettings, ConditioningSettings, SilentPeriodSettings
 from myoclonus.signals.bursts import (BurstResults, _resolve_settings, subsample_step, assemble_bursts, check_finite,
-                                      clean_channel, iter_burst_chunks, prepare_filters)
+                                      clean_channel, conditioned_rows, iter_burst_chunks, prepare_filters)
 from myoclonus.signals.chunking import (as_signal_source, block_samples, chunk_core_s, iter_chunks, pick_emg,
                                          read_float32)
 from myoclonus.signals import kernels
-from myoclonus.signals.conditioning import EmgFilter, apply_filters, row_medians
+from myoclonus.signals.conditioning import EmgFilter, row_medians
 from myoclonus.signals.results import ChannelStatus, EventResults
 
 __all__ = ["SilentPeriodResults", "detect_silent_periods", "detect_bursts_and_silent_periods", "SILENT_COLUMNS"]
@@ -211,15 +211,11 @@ def detect_silent_periods(source, sfreq: float | None = None, ch_names: Sequence
         data = read_float32(src, names, ck.start, ck.stop)
         for i, n in enumerate(names):
             check_finite(data[i], n, sf, ck.start)
-        for g in range(0, len(names), kernels.GROUP):  # conditioned side by side, as for the bursts
-            part = list(range(g, min(g + kernels.GROUP, len(names))))
-            y = apply_filters(data, [filters[names[i]] for i in part], rows=part, block=block_samples(sf),
-                              at_recording_start=ck.start == 0)
-            for j, i in enumerate(part):
-                n = names[i]
-                ev = _detect_channel(data[i], n, sf, ck.start, (ck.core_start, ck.core_stop), filters[n], settings.conditioning,
-                                     settings.bursts, settings.silent, bursts_by_ch[n], blocked_by_ch[n], y[j])
-                rows.extend((n, info[n].muscle, info[n].side, *e) for e in ev)
+        for i, y in conditioned_rows(data, names, filters, range(len(names)), sf, ck.start == 0):  # as for the bursts
+            n = names[i]
+            ev = _detect_channel(data[i], n, sf, ck.start, (ck.core_start, ck.core_stop), filters[n], settings.conditioning,
+                                 settings.bursts, settings.silent, bursts_by_ch[n], blocked_by_ch[n], y)
+            rows.extend((n, info[n].muscle, info[n].side, *e) for e in ev)
         if progress is not None:
             progress((k + 1) / len(chunks))
     return _results(rows, sf, bursts, names, settings)
