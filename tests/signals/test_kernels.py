@@ -296,6 +296,25 @@ def test_stands_out_of_flanks_matches_the_median_formulation(n, margin, half, st
         assert g == (idx.size == 0 or not p < ratio * float(np.median(env[idx])))
 
 
+@settings(max_examples=80, deadline=None)
+@given(n=st.integers(8, 300), margin=st.integers(0, 10), half=st.integers(1, 40), step=st.integers(1, 4),
+       levels=st.integers(2, 6), ratio=st.sampled_from([0.5, 1.0, 1.5, 3.0]), seed=st.integers(0, 10_000))
+def test_stands_out_of_flanks_at_ties_and_between_the_middle_values(n, margin, half, step, levels, ratio, seed):
+    """Few envelope levels and peaks at ratio x a level or between two: the counting decision
+    meets ties and even counts whose two middle values straddle the peak (the median itself)."""
+    rng = np.random.default_rng(seed)
+    env = (rng.integers(1, levels + 1, n) / levels).astype(np.float32)
+    runs = _flank_runs(rng, n, 6)
+    at = ratio * np.float64(env[rng.integers(0, n, runs.shape[0])])
+    peak = np.where(rng.random(runs.shape[0]) < 0.5, at, at + ratio * 0.5 / levels)
+    got = kernels.stands_out_of_flanks(env, runs, peak, ratio, margin, half, step)
+    offs = np.arange(0, half, step)
+    for (a, b), p, g in zip(runs, peak, got):
+        idx = np.concatenate((a - margin - offs - 1, b + margin + offs))
+        idx = idx[(idx >= 0) & (idx < n)]
+        assert g == (idx.size == 0 or not p < ratio * float(np.median(env[idx])))
+
+
 @settings(max_examples=60, deadline=None)
 @given(n=st.integers(8, 600), margin=st.integers(0, 20), n_windows=st.integers(1, 6), width=st.integers(2, 12),
        seed=st.integers(0, 10_000))

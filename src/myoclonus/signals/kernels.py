@@ -540,10 +540,13 @@ def stands_out_of_flanks(env, runs, peak, ratio, margin, half, step):  # pragma:
     """Per ``[start, stop)`` run, whether ``peak[r]`` is not below ``ratio`` x the median of
     ``env`` at every ``step``-th sample of the run's flanks (``half`` samples before and after
     it, ``margin`` samples away from it; samples beyond the ends are left out, and a run without
-    any stands out).
+    any stands out). ``ratio`` > 0.
 
-    The median is at most the flanks' maximum: a peak at least ``ratio`` x that maximum stands
-    out without it (one pass instead of a selection)."""
+    The median is decided by counting, not selected: ``peak >= ratio * v`` holds for the
+    ``c`` smallest of the ``m`` flank values (it holds for ``v`` and so for anything smaller), so
+    it holds for the middle one (odd ``m``) or both middle ones (even ``m``, whose mean lies
+    between them) when ``c > m // 2``, for neither when ``c < m // 2``. Only an even count with
+    ``c == m // 2`` (the peak between the two middle values) needs the median itself."""
     n = env.size
     k_runs = runs.shape[0]
     out = np.ones(k_runs, np.bool_)
@@ -555,17 +558,17 @@ def stands_out_of_flanks(env, runs, peak, ratio, margin, half, step):  # pragma:
         before, after = runs[r, 0] - margin - 1, runs[r, 1] + margin
         l0, l1 = -(-max(before - n + 1, 0) // step) * step, min(half, before + 1)
         r0, r1 = -(-max(-after, 0) // step) * step, min(half, n - after)
-        top = env.dtype.type(-np.inf)
+        p = peak[r]
+        c = 0  # flank values v with p >= ratio * v
         m = 0
         for o in range(l0, l1, step):
-            v = env[before - o]
-            top = v if v > top else top
+            c += p >= ratio * np.float64(env[before - o])
             m += 1
         for o in range(r0, r1, step):
-            v = env[after + o]
-            top = v if v > top else top
+            c += p >= ratio * np.float64(env[after + o])
             m += 1
-        if m == 0 or peak[r] >= ratio * np.float64(top):
+        if m == 0 or m % 2 or c != m // 2:
+            out[r] = m == 0 or c > m // 2
             continue
         m = 0
         for o in range(l0, l1, step):
@@ -574,7 +577,7 @@ def stands_out_of_flanks(env, runs, peak, ratio, margin, half, step):  # pragma:
         for o in range(r0, r1, step):
             buf[m] = env[after + o]
             m += 1
-        out[r] = not (peak[r] < ratio * _median_of(buf, m))
+        out[r] = not (p < ratio * _median_of(buf, m))
     return out
 
 
