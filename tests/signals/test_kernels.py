@@ -212,6 +212,24 @@ def test_clipped_runs_match_the_reference(n, block, levels, seed):
 
 
 @settings(max_examples=80, deadline=None)
+@given(n=st.integers(1, 300), block=st.integers(1, 50), dtype=st.sampled_from([np.float32, np.float64]),
+       bad=st.sampled_from([None, np.nan, -np.nan, np.inf, -np.inf]), seed=st.integers(0, 10_000))
+def test_clipping_and_finiteness_match_the_reference(n, block, dtype, bad, seed):
+    """Both float widths, signed zeros and negative rails (the extremes come from integer order
+    keys of the bits), and the finiteness flag of the same pass."""
+    from myoclonus.signals.artefacts import clipping_and_finiteness
+
+    rng = np.random.default_rng(seed)
+    x = rng.choice(np.array([-2.5, -1.0, -0.0, 0.0, 1.0], dtype), n)
+    runs, finite = clipping_and_finiteness(x, block)
+    assert finite
+    np.testing.assert_array_equal(runs, _clipping_reference(x, block, 3))
+    if bad is not None:
+        x[rng.integers(0, n)] = bad
+        assert not clipping_and_finiteness(x, block)[1]
+
+
+@settings(max_examples=80, deadline=None)
 @given(n=st.integers(3, 400), block=st.integers(1, 60), distance=st.integers(1, 30), levels=st.integers(3, 50),
        seed=st.integers(0, 10_000))
 def test_peaks_above_match_scipy_find_peaks(n, block, distance, levels, seed):

@@ -653,58 +653,86 @@ def runs_below(env, level, block):  # pragma: no cover - compiled
     return edges[:k].copy().reshape(k // 2, 2)
 
 
-@njit(nogil=True, cache=True)
-def _at_rail_count(v, top, bottom):  # pragma: no cover - compiled
-    """How many samples of ``v`` are at or beyond ``top`` or ``bottom`` (one SIMD pass)."""
-    count = 0
-    for j in range(v.size):
-        count += (v[j] >= top) | (v[j] <= bottom)
-    return count
-
-
-#: Samples screened at once for a rail value by :func:`clipped_runs` (a block's maximum and
-#: minimum are each in one such tile; the others are skipped after one SIMD pass).
-_RAIL_TILE = 64
+@njit(nogil=True, cache=True, inline="always")
+def _order_key(bits, shift, top):  # pragma: no cover - compiled
+    """The signed integer that orders as the float whose bits these are (finite floats, -0 below
+    +0): negative floats have their magnitude bits flipped. Its own inverse."""
+    return bits ^ ((bits >> shift) & top)
 
 
 @njit(nogil=True, cache=True)
-def clipped_runs(x, hi, lo, block, min_run):  # pragma: no cover - compiled
-    """Runs of at least ``min_run`` equal samples at the maximum ``hi[b]`` or minimum ``lo[b]``
-    of the block ``b`` where the run starts (a block whose samples are all equal has no rail).
-    ``[start, stop)`` pairs."""
+def _extreme_bits(bits, pair):  # pragma: no cover - compiled
+    """The bits of the largest and of the smallest of the finite floats whose bits are ``bits``
+    into ``pair[0]`` and ``pair[1]``: integer maxima of order keys (one SIMD pass; the float
+    comparisons do not vectorise)."""
+    kind = bits.dtype.type  # every step in the bits' own width (wider ones halve the SIMD lanes)
+    top = kind(np.iinfo(bits.dtype).max)
+    shift = kind(bits.itemsize * 8 - 1)
+    hi = kind(np.iinfo(bits.dtype).min)
+    lo = top
+    for j in range(bits.size):
+        key = _order_key(bits[j], shift, top)
+        hi = max(hi, key)
+        lo = min(lo, key)
+    pair[0] = _order_key(hi, shift, top)
+    pair[1] = _order_key(lo, shift, top)
+
+
+@njit(nogil=True, cache=True)
+def clipped_runs(x, bits, block, min_run):  # pragma: no cover - compiled
+    """Runs of at least ``min_run`` equal samples at the maximum or minimum of the block where
+    the run starts (a block whose samples are all equal has no rail), and whether every sample
+    is finite.
+
+    ``x`` is float, ``bits`` the same memory as signed integers. Per block (while it is in the
+    cache) one SIMD pass finds the extremes (:func:`_extreme_bits`; a NaN or infinity makes one
+    of them non-finite), a second flags the samples at either and the flagged ones are listed
+    (:func:`_append_set`; live EMG has about one per rail); only runs from those are followed.
+    The runs are meaningful only when every sample is finite.
+
+    Returns
+    -------
+    runs : int64[:, 2]
+        ``[start, stop)`` pairs.
+    finite : bool
+    """
     n = x.size
     starts = np.empty(n // 2 + 1, np.int64)
     stops = np.empty(n // 2 + 1, np.int64)
+    at_rail, words = _flag_buffer(block)
+    rail_i = np.empty(at_rail.size + 1, np.int64)
+    pair = np.empty(2, bits.dtype)
+    rails = pair.view(x.dtype)  # the extremes as floats
     k = 0
-    i = 0
+    finite = True
+    i = 0  # the first sample not yet in a run followed
     for a in range(0, n, block):
         e = min(a + block, n)
-        h, low = hi[a // block], lo[a // block]
         i = max(i, a)
         if i == a and a > 0:  # a run of equal samples from the previous block belongs to that block
             while i < e and x[i] == x[a - 1]:
                 i += 1
+        _extreme_bits(bits[a:e], pair)
+        h, low = rails[0], rails[1]
+        finite &= np.isfinite(h) & np.isfinite(low)
         if h == low:
             continue
-        while i < e:
-            t_end = min(i + _RAIL_TILE, e)
-            if _at_rail_count(x[i:t_end], h, low) == 0:  # the common case: no rail value here
-                i = t_end
+        v = x[a:e]
+        for j in range(e - a):
+            at_rail[j] = (v[j] >= h) | (v[j] <= low)
+        for r in range(_append_set(at_rail, words, e - a, a, rail_i, 0)):
+            t = rail_i[r]
+            if t < i:  # inside the run followed last
                 continue
-            while i < t_end and (x[i] < h) & (x[i] > low):
-                i += 1
-            if i >= t_end:
-                continue
-            v = x[i]
-            j = i + 1
-            while j < n and x[j] == v:
+            j = t + 1
+            while j < n and x[j] == x[t]:
                 j += 1
-            if j - i >= min_run:
-                starts[k] = i
+            if j - t >= min_run:
+                starts[k] = t
                 stops[k] = j
                 k += 1
             i = j
-    return _collect(starts, stops, k)
+    return _collect(starts, stops, k), finite
 
 
 def peaks_above(env: np.ndarray, level: np.ndarray, block: int, distance: int) -> np.ndarray:
