@@ -333,6 +333,17 @@ def test_stands_out_of_flanks_at_ties_and_between_the_middle_values(n, margin, h
         assert g == (idx.size == 0 or not p < ratio * float(np.median(env[idx])))
 
 
+@settings(max_examples=100, deadline=None)
+@given(m=st.integers(0, 90), levels=st.integers(1, 1000), dtype=st.sampled_from([np.float32, np.float64]),
+       seed=st.integers(0, 10_000))
+def test_median_of_few_is_numpys_median(m, levels, dtype, seed):
+    """By counting (ties from few levels, odd and even counts) or, past the counting limit, by
+    selection: NumPy's median either way."""
+    v = (np.random.default_rng(seed).integers(0, levels, m) / levels * 3.7).astype(dtype)
+    got = kernels._median_of_few(v.copy(), m)
+    assert np.isnan(got) if m == 0 else got == np.float64(np.median(v)) == kernels._median_of(v.copy(), m)
+
+
 @settings(max_examples=60, deadline=None)
 @given(n=st.integers(8, 600), margin=st.integers(0, 20), n_windows=st.integers(1, 6), width=st.integers(2, 12),
        seed=st.integers(0, 10_000))

@@ -535,6 +535,42 @@ def _median_of(v, m):  # pragma: no cover - compiled
     return np.float64(np.median(v[:m]))
 
 
+#: Most values whose median :func:`_median_of_few` finds by counting (measured on random float64
+#: values, counting vs Numba's ``np.median``: 50 values 600 vs 870 ns, 75: 690 vs 1140 ns,
+#: 100: 1670 vs 1460 ns).
+_COUNTING_MEDIAN_MAX = 75
+
+
+@njit(nogil=True, cache=True)
+def _median_of_few(v, m):  # pragma: no cover - compiled
+    """:func:`_median_of` (the same value) by counting when ``m`` is at most
+    :data:`_COUNTING_MEDIAN_MAX`: ``v[i]`` is the ``k``-th smallest when
+    ``#(v < v[i]) <= k < #(v <= v[i])``, the counts being branch-free SIMD passes (a selection's
+    branches mispredict on fresh data)."""
+    if m == 0 or m > _COUNTING_MEDIAN_MAX:
+        return _median_of(v, m)
+    h = m // 2
+    upper = lower = v[0]  # the middle value (odd m), or the two middle values (even m)
+    # middle values not yet found: 0/1 integers (as booleans the loop ran 25 % slower, measured)
+    missing_upper, missing_lower = 1, 1 if m % 2 == 0 else 0
+    for i in range(m):
+        x = v[i]
+        less = 0
+        at_most = 0
+        for j in range(m):
+            less += v[j] < x
+            at_most += v[j] <= x
+        if less <= h < at_most:
+            upper = x
+            missing_upper = 0
+        if m % 2 == 0 and less <= h - 1 < at_most:
+            lower = x
+            missing_lower = 0
+        if missing_upper + missing_lower == 0:
+            break
+    return np.float64(upper) if m % 2 else np.float64((lower + upper) / 2)
+
+
 @njit(nogil=True, cache=True)
 def stands_out_of_flanks(env, runs, peak, ratio, margin, half, step):  # pragma: no cover - compiled
     """Per ``[start, stop)`` run, whether ``peak[r]`` is not below ``ratio`` x the median of
@@ -619,8 +655,8 @@ def flank_window_powers(y, runs, margin, n_windows, width):  # pragma: no cover 
                 p_buf[m] = s_p / width
                 d_buf[m] = s_d / width
                 m += 1
-        power[r] = _median_of(p_buf, m)
-        d_power[r] = _median_of(d_buf, m)
+        power[r] = _median_of_few(p_buf, m)
+        d_power[r] = _median_of_few(d_buf, m)
     return power, d_power
 
 
