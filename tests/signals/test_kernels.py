@@ -269,6 +269,18 @@ def test_run_statistics_match_the_numpy_formulation(n, n_runs, short, pad, seed)
 
 @settings(max_examples=60, deadline=None)
 @given(n=st.integers(2, 300), n_runs=st.integers(1, 6), seed=st.integers(0, 10_000))
+def test_run_maxima_match_numpy_reduceat(n, n_runs, seed):
+    rng = np.random.default_rng(seed)
+    values = np.round(rng.random(n), 1).astype(np.float32)  # ties
+    runs = np.sort(rng.choice(np.arange(n), 2 * min(n_runs, n // 2), replace=False)).reshape(-1, 2)
+    runs[::2, 1] = runs[::2, 0]  # some empty runs: reduceat gives the start value
+    got = kernels.run_maxima(values, runs)
+    assert got.dtype == values.dtype
+    np.testing.assert_array_equal(got, np.maximum.reduceat(values, runs.ravel())[::2])
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(2, 300), n_runs=st.integers(1, 6), seed=st.integers(0, 10_000))
 def test_first_last_above_match_the_numpy_formulation(n, n_runs, seed):
     rng = np.random.default_rng(seed)
     env = rng.random(n).astype(np.float32)

@@ -168,12 +168,10 @@ def _background(env: np.ndarray, block: int, step: int = 1) -> tuple[np.ndarray,
 
 
 def _segment_max(values: np.ndarray, runs: np.ndarray) -> np.ndarray:
-    """Maximum of ``values`` over each ``[start, stop)`` run."""
+    """Maximum of ``values`` over each ``[start, stop)`` run (:func:`~myoclonus.signals.kernels.run_maxima`)."""
     if runs.size == 0:
         return np.empty(0, values.dtype)
-    if runs[-1, 1] >= values.size:  # reduceat needs an index past the last run
-        values = np.append(values, values.dtype.type(0))
-    return np.maximum.reduceat(values, runs.ravel())[::2]
+    return kernels.run_maxima(values, np.ascontiguousarray(runs, np.int64))
 
 
 class BlockLevels:

@@ -506,6 +506,21 @@ def run_statistics(y, x, env, runs, short, pad):  # pragma: no cover - compiled
 
 
 @njit(nogil=True, cache=True)
+def run_maxima(values, runs):  # pragma: no cover - compiled
+    """Per ``[start, stop)`` run, the largest of ``values[start:stop]`` (``values[start]`` for an
+    empty run, as ``np.maximum.reduceat``; only the runs' samples are read, where reduceat also
+    reads the gaps between them)."""
+    out = np.empty(runs.shape[0], values.dtype)
+    for r in range(runs.shape[0]):
+        a, b = runs[r, 0], runs[r, 1]
+        top = values[a]
+        for i in range(a + 1, b):
+            top = values[i] if values[i] > top else top
+        out[r] = top
+    return out
+
+
+@njit(nogil=True, cache=True)
 def first_last_above(env, runs, levels):  # pragma: no cover - compiled
     """Per ``[start, stop)`` run, the first and last sample where ``env`` exceeds the run's level
     (-1 for both when none does)."""
