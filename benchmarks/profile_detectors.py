@@ -26,7 +26,7 @@ STEPS = [
     (bursts, "clean_channel"), (bursts, "_envelopes"), (bursts, "rectified_moving_averages"), (bursts, "_background"),
     (kernels, "candidate_runs"), (bursts, "_ecg_candidates"), (artefacts, "find_ecg_beats"),
     (bursts, "_above_local_background"), (bursts, "_burst_features"), (bursts, "_local_powers"),
-    (artefacts, "find_clipping"), (bursts, "_trim"), (bursts, "_detect_channel"), (bursts, "assemble_bursts"),
+    (bursts, "screened_clipping"), (bursts, "_trim"), (bursts, "_detect_channel"), (bursts, "assemble_bursts"),
     (jerks, "_recruitment"),
 ]
 

@@ -212,6 +212,24 @@ def test_clipped_runs_match_the_reference(n, block, levels, seed):
 
 
 @settings(max_examples=80, deadline=None)
+@given(n=st.integers(1, 300), block=st.integers(1, 50), dtype=st.sampled_from([np.float32, np.float64]),
+       bad=st.sampled_from([None, np.nan, -np.nan, np.inf, -np.inf]), seed=st.integers(0, 10_000))
+def test_clipping_and_finiteness_match_the_reference(n, block, dtype, bad, seed):
+    """Both float widths, signed zeros and negative rails (the extremes come from integer order
+    keys of the bits), and the finiteness flag of the same pass."""
+    from myoclonus.signals.artefacts import clipping_and_finiteness
+
+    rng = np.random.default_rng(seed)
+    x = rng.choice(np.array([-2.5, -1.0, -0.0, 0.0, 1.0], dtype), n)
+    runs, finite = clipping_and_finiteness(x, block)
+    assert finite
+    np.testing.assert_array_equal(runs, _clipping_reference(x, block, 3))
+    if bad is not None:
+        x[rng.integers(0, n)] = bad
+        assert not clipping_and_finiteness(x, block)[1]
+
+
+@settings(max_examples=80, deadline=None)
 @given(n=st.integers(3, 400), block=st.integers(1, 60), distance=st.integers(1, 30), levels=st.integers(3, 50),
        seed=st.integers(0, 10_000))
 def test_peaks_above_match_scipy_find_peaks(n, block, distance, levels, seed):
@@ -247,6 +265,18 @@ def test_run_statistics_match_the_numpy_formulation(n, n_runs, short, pad, seed)
         np.testing.assert_allclose(best[k], ref_best, rtol=1e-9, atol=1e-9)
         window = x[max(a - pad, 0):min(b + pad, n)].astype(np.float64)
         assert raw_range[k] == window.max() - window.min()
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(2, 300), n_runs=st.integers(1, 6), seed=st.integers(0, 10_000))
+def test_run_maxima_match_numpy_reduceat(n, n_runs, seed):
+    rng = np.random.default_rng(seed)
+    values = np.round(rng.random(n), 1).astype(np.float32)  # ties
+    runs = np.sort(rng.choice(np.arange(n), 2 * min(n_runs, n // 2), replace=False)).reshape(-1, 2)
+    runs[::2, 1] = runs[::2, 0]  # some empty runs: reduceat gives the start value
+    got = kernels.run_maxima(values, runs)
+    assert got.dtype == values.dtype
+    np.testing.assert_array_equal(got, np.maximum.reduceat(values, runs.ravel())[::2])
 
 
 @settings(max_examples=60, deadline=None)
@@ -294,6 +324,36 @@ def test_stands_out_of_flanks_matches_the_median_formulation(n, margin, half, st
         idx = np.concatenate((a - margin - offs - 1, b + margin + offs))
         idx = idx[(idx >= 0) & (idx < n)]
         assert g == (idx.size == 0 or not p < ratio * float(np.median(env[idx])))
+
+
+@settings(max_examples=80, deadline=None)
+@given(n=st.integers(8, 300), margin=st.integers(0, 10), half=st.integers(1, 40), step=st.integers(1, 4),
+       levels=st.integers(2, 6), ratio=st.sampled_from([0.5, 1.0, 1.5, 3.0]), seed=st.integers(0, 10_000))
+def test_stands_out_of_flanks_at_ties_and_between_the_middle_values(n, margin, half, step, levels, ratio, seed):
+    """Few envelope levels and peaks at ratio x a level or between two: the counting decision
+    meets ties and even counts whose two middle values straddle the peak (the median itself)."""
+    rng = np.random.default_rng(seed)
+    env = (rng.integers(1, levels + 1, n) / levels).astype(np.float32)
+    runs = _flank_runs(rng, n, 6)
+    at = ratio * np.float64(env[rng.integers(0, n, runs.shape[0])])
+    peak = np.where(rng.random(runs.shape[0]) < 0.5, at, at + ratio * 0.5 / levels)
+    got = kernels.stands_out_of_flanks(env, runs, peak, ratio, margin, half, step)
+    offs = np.arange(0, half, step)
+    for (a, b), p, g in zip(runs, peak, got):
+        idx = np.concatenate((a - margin - offs - 1, b + margin + offs))
+        idx = idx[(idx >= 0) & (idx < n)]
+        assert g == (idx.size == 0 or not p < ratio * float(np.median(env[idx])))
+
+
+@settings(max_examples=100, deadline=None)
+@given(m=st.integers(0, 90), levels=st.integers(1, 1000), dtype=st.sampled_from([np.float32, np.float64]),
+       seed=st.integers(0, 10_000))
+def test_median_of_few_is_numpys_median(m, levels, dtype, seed):
+    """By counting (ties from few levels, odd and even counts) or, past the counting limit, by
+    selection: NumPy's median either way."""
+    v = (np.random.default_rng(seed).integers(0, levels, m) / levels * 3.7).astype(dtype)
+    got = kernels._median_of_few(v.copy(), m)
+    assert np.isnan(got) if m == 0 else got == np.float64(np.median(v)) == kernels._median_of(v.copy(), m)
 
 
 @settings(max_examples=60, deadline=None)

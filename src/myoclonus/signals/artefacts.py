@@ -18,6 +18,7 @@ from myoclonus.signals import kernels
 
 __all__ = [
     "find_clipping",
+    "clipping_and_finiteness",
     "flat_block_mask",
     "EcgBeats",
     "find_ecg_beats",
@@ -141,7 +142,7 @@ def find_clipping(x: np.ndarray, block: int) -> np.ndarray:
     Parameters
     ----------
     x : ndarray, shape (n_times,)
-        Raw signal.
+        Raw signal, finite (other than float32/float64 is read as float64).
     block : int
         Samples per block (the rails are each block's min and max).
 
@@ -150,19 +151,20 @@ def find_clipping(x: np.ndarray, block: int) -> np.ndarray:
     ndarray, shape (n_intervals, 2)
         ``[start, stop)`` sample intervals of at least :data:`CLIP_MIN_RUN` equal samples at a rail.
     """
+    return clipping_and_finiteness(x, block)[0]
+
+
+def clipping_and_finiteness(x: np.ndarray, block: int) -> tuple[np.ndarray, bool]:
+    """:func:`find_clipping` and whether every sample of ``x`` is finite (the same pass over the
+    raw signal; the intervals are meaningful only when it is)."""
+    if x.dtype not in (np.float32, np.float64):
+        x = x.astype(np.float64)
     x = np.ascontiguousarray(x)
-    n = x.size
-    if n < CLIP_MIN_RUN:
-        return np.empty((0, 2), int)
-    full = n // block
-    hi = np.empty(-(-n // block), x.dtype)  # each block's extremes (NumPy's SIMD reductions)
-    lo = np.empty_like(hi)
-    if full:
-        blocks = x[: full * block].reshape(full, block)
-        hi[:full], lo[:full] = blocks.max(axis=1), blocks.min(axis=1)
-    if hi.size > full:
-        hi[-1], lo[-1] = x[full * block :].max(), x[full * block :].min()
-    return kernels.clipped_runs(x, hi, lo, int(block), CLIP_MIN_RUN)
+    if x.size < CLIP_MIN_RUN:
+        return np.empty((0, 2), int), bool(np.all(np.isfinite(x)))
+    runs, finite = kernels.clipped_runs(x, x.view(np.int32 if x.dtype == np.float32 else np.int64), int(block),
+                                        CLIP_MIN_RUN)
+    return runs, bool(finite)
 
 
 def flat_block_mask(block_sum_squares: np.ndarray, n_samples: int, block: int) -> np.ndarray:

@@ -168,12 +168,10 @@ def _background(env: np.ndarray, block: int, step: int = 1) -> tuple[np.ndarray,
 
 
 def _segment_max(values: np.ndarray, runs: np.ndarray) -> np.ndarray:
-    """Maximum of ``values`` over each ``[start, stop)`` run."""
+    """Maximum of ``values`` over each ``[start, stop)`` run (:func:`~myoclonus.signals.kernels.run_maxima`)."""
     if runs.size == 0:
         return np.empty(0, values.dtype)
-    if runs[-1, 1] >= values.size:  # reduceat needs an index past the last run
-        values = np.append(values, values.dtype.type(0))
-    return np.maximum.reduceat(values, runs.ravel())[::2]
+    return kernels.run_maxima(values, np.ascontiguousarray(runs, np.int64))
 
 
 class BlockLevels:
@@ -368,6 +366,16 @@ def check_finite(x: np.ndarray, name: str, sfreq: float, offset: int) -> None:
         )
 
 
+def screened_clipping(x: np.ndarray, name: str, sfreq: float, offset: int) -> np.ndarray:
+    """The clipped runs of a channel's raw chunk (:func:`~myoclonus.signals.artefacts.find_clipping`),
+    raising as :func:`check_finite` when it holds NaN or infinite samples: one pass over the raw
+    signal does both."""
+    clip, finite = art.clipping_and_finiteness(x, block_samples(sfreq))
+    if not finite:
+        check_finite(x, name, sfreq, offset)  # raises: a non-finite extreme is a non-finite sample
+    return clip
+
+
 @dataclass
 class CleanChannel:
     """One chunk of one channel after conditioning and ECG removal, with its envelopes."""
@@ -537,9 +545,11 @@ def _burst_features(y: np.ndarray, x: np.ndarray, env: np.ndarray, runs: np.ndar
 def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: tuple[int, int],
                     filt: EmgFilter, cond: ConditioningSettings, bset: BurstSettings,
                     on_clean: Callable | None = None, y: np.ndarray | None = None,
-                    clean_envelope_ms: float | None = None) -> _ChannelOut:
-    if y is None:
-        check_finite(x, name, sfreq, offset)
+                    clean_envelope_ms: float | None = None, clip: np.ndarray | None = None) -> _ChannelOut:
+    """Bursts and artefacts of one channel's chunk ``x``. ``y``: ``x`` conditioned; ``clip``: its
+    clipped runs from :func:`screened_clipping` (both made here when None)."""
+    if clip is None:
+        clip = screened_clipping(x, name, sfreq, offset)
     block = block_samples(sfreq)
     core_lo, core_hi = core[0] - offset, core[1] - offset
     cc = clean_channel(x, sfreq, offset, filt, cond, bset, y, clean_envelope_ms)
@@ -556,7 +566,6 @@ def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: t
     runs, levels = _trim(env, runs, low, bset.relative_level)
     edges = _refine(env, runs, levels, mean, w)
     runs, edges = _onsets_after_qrs_residue(env, runs, edges, levels, mean, w, cc)
-    clip = art.find_clipping(x, block)
     margin = int(round(art.CLIP_MARGIN_S * sfreq))
     clip_mask = np.zeros(x.size + 1, bool)
     for a, b in clip:
@@ -730,10 +739,9 @@ def iter_burst_chunks(src, emg: Sequence[ChannelInfo], settings: AnalysisSetting
     groups = [list(range(len(names)))[g::n_threads] for g in range(n_threads)]
 
     def run(group: list[int], data: np.ndarray, ck) -> list[_ChannelOut]:
-        for i in group:
-            check_finite(data[i], names[i], sf, ck.start)
+        clips = {i: screened_clipping(data[i], names[i], sf, ck.start) for i in group}  # before any filtering
         return [_detect_channel(data[i], names[i], sf, ck.start, (ck.core_start, ck.core_stop), filters[names[i]],
-                                settings.conditioning, settings.bursts, on_clean, y, clean_envelope_ms)
+                                settings.conditioning, settings.bursts, on_clean, y, clean_envelope_ms, clips[i])
                 for i, y in conditioned_rows(data, names, filters, group, sf, ck.start == 0)]
 
     with ThreadPoolExecutor(max_workers=n_threads) as executor:
