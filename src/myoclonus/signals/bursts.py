@@ -23,7 +23,9 @@ Algorithm (per EMG channel, per chunk)
    true onset; the crossing time is corrected for the window using the burst's amplitude.
 6. Rejections: ECG (a waveform repeating at a heart rate is removed by local template
    subtraction before step 4; what subtraction leaves of a beat, no stronger than a few times the
-   neighbouring beats' residue, is neither a burst nor a burst's onset), clipping, electrode pops
+   neighbouring beats' residue, is neither a burst nor a burst's onset; one heart beats for every
+   channel, so a channel whose QRS is too buried for a train of its own but whose QRS candidates
+   follow the train the chunk's other channels share is analysed again with that train), clipping, electrode pops
    and movement deflections (reported in ``artefacts``; a deflection leaking through the
    high-pass is slow: few zero crossings of the run, of its own signal without the background
    under it, or a large raw swing below 15 Hz), and bursts shorter than ``min_burst_ms`` or longer
@@ -134,6 +136,10 @@ class _ChannelOut:
     n_beats: int
     #: what ``on_clean`` returned for the cleaned chunk (see :func:`iter_burst_chunks`)
     extra: object = None
+    #: the channel's subtracted beats and its QRS candidate peaks (samples from the chunk start;
+    #: read to share a beat train between the chunk's channels, then dropped)
+    ecg_beats: np.ndarray | None = None
+    ecg_candidates: np.ndarray | None = None
 
 
 def _background(env: np.ndarray, block: int, step: int = 1) -> tuple[np.ndarray, np.ndarray]:
@@ -387,14 +393,19 @@ class CleanChannel:
     extra_env: np.ndarray | None = None
     #: sum of ``y**2`` per baseline block (the flat-channel test)
     block_sum_squares: np.ndarray = field(default_factory=lambda: np.empty(0))
+    #: candidate QRS peaks (:func:`_ecg_candidates`) of the signal before ECG removal
+    ecg_candidates: np.ndarray = field(default_factory=lambda: np.empty(0, int))
 
 
 def clean_channel(x: np.ndarray, sfreq: float, offset: int, filt: EmgFilter, cond: ConditioningSettings,
-                  bset: BurstSettings, y: np.ndarray | None = None, extra_envelope_ms: float | None = None) -> CleanChannel:
+                  bset: BurstSettings, y: np.ndarray | None = None, extra_envelope_ms: float | None = None,
+                  shared_beats: np.ndarray | None = None) -> CleanChannel:
     """Band-pass, remove mains and ECG, and find the candidate burst runs (shared by the burst
     and silent-period detectors so both see the same cleaned signal). ``y``: ``x`` already
     conditioned (:func:`~myoclonus.signals.conditioning.apply_filters` on several channels);
-    ``extra_envelope_ms``: also the envelope of the cleaned signal over this window (``extra_env``)."""
+    ``extra_envelope_ms``: also the envelope of the cleaned signal over this window (``extra_env``);
+    ``shared_beats``: the beats to subtract (samples of ``x``, from the beat train shared by the
+    chunk's channels: :func:`shared_channel_beats`) instead of those the channel shows alone."""
     block = block_samples(sfreq)
     if y is None:
         y = apply_filter(x, filt, block=block, at_recording_start=offset == 0)
@@ -407,8 +418,12 @@ def clean_channel(x: np.ndarray, sfreq: float, offset: int, filt: EmgFilter, con
     # burst runs: a QRS below the onset level still extends a burst it precedes, and a beat
     # merged into a burst run is not that run's largest peak
     peaks = _ecg_candidates(e.env, e.low, sfreq)
-    if peaks.size >= art.ECG_MIN_TRAIN:
+    beats = None
+    if shared_beats is not None:
+        beats = art.imposed_beats(y, shared_beats, sfreq)
+    elif peaks.size >= art.ECG_MIN_TRAIN:
         beats = art.find_ecg_beats(y, sfreq, peaks)
+    if beats is not None:
         if beats.peaks.size:
             y = art.subtract_ecg(y, beats)
             e = _envelopes(y, sfreq, block, cond, bset, extra_envelope_ms)
@@ -416,7 +431,7 @@ def clean_channel(x: np.ndarray, sfreq: float, offset: int, filt: EmgFilter, con
             ecg_peaks, ecg_half = beats.peaks, beats.half_window
             ecg_residual = art.ecg_residual_rms(y, beats)
     return CleanChannel(y, e.env, e.mean, e.low, e.env_d, e.high_d, runs, ecg_peaks, ecg_half, ecg_residual, e.extra,
-                        e.block_sum_squares)
+                        e.block_sum_squares, peaks)
 
 
 def _beat_near(cc: CleanChannel, starts: np.ndarray) -> np.ndarray:
@@ -537,12 +552,12 @@ def _burst_features(y: np.ndarray, x: np.ndarray, env: np.ndarray, runs: np.ndar
 def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: tuple[int, int],
                     filt: EmgFilter, cond: ConditioningSettings, bset: BurstSettings,
                     on_clean: Callable | None = None, y: np.ndarray | None = None,
-                    clean_envelope_ms: float | None = None) -> _ChannelOut:
+                    clean_envelope_ms: float | None = None, shared_beats: np.ndarray | None = None) -> _ChannelOut:
     if y is None:
         check_finite(x, name, sfreq, offset)
     block = block_samples(sfreq)
     core_lo, core_hi = core[0] - offset, core[1] - offset
-    cc = clean_channel(x, sfreq, offset, filt, cond, bset, y, clean_envelope_ms)
+    cc = clean_channel(x, sfreq, offset, filt, cond, bset, y, clean_envelope_ms, shared_beats)
     y, env, mean, low, runs = cc.y, cc.env, cc.mean, cc.low, cc.runs
     artefacts: list[tuple] = []
     n_beats_core = 0
@@ -594,7 +609,8 @@ def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: t
         b0 = (nb0 + i) * block
         artefacts.append((name, "flat", (b0 + offset) / sfreq, (min(b0 + block, core_hi) + offset) / sfreq))
     extra = None if on_clean is None else on_clean(cc, offset, core)
-    return _ChannelOut(events, artefacts, int(flat.sum()), int(flat.size), n_clipped, core_hi - core_lo, n_beats_core, extra)
+    return _ChannelOut(events, artefacts, int(flat.sum()), int(flat.size), n_clipped, core_hi - core_lo, n_beats_core, extra,
+                       cc.ecg_peaks, cc.ecg_candidates)
 
 
 # ---------------------------------------------------------------------------- public API
@@ -715,7 +731,9 @@ def iter_burst_chunks(src, emg: Sequence[ChannelInfo], settings: AnalysisSetting
     :class:`CleanChannel` (the silent periods use it, so they need no second conditioning pass;
     ``clean_envelope_ms`` adds their envelope to the detector's own pass); its result is the
     output's ``extra``. Channels run in ``settings.chunks.n_threads`` threads (the
-    compiled kernels and NumPy release the GIL).
+    compiled kernels and NumPy release the GIL). Once a chunk's channels are done, those that found
+    no beat train of their own but show the one the others share (:func:`shared_channel_beats`)
+    are analysed again with it; the others pay nothing more.
     """
     sf = float(src.sfreq)
     if sf < 500:
@@ -736,23 +754,67 @@ def iter_burst_chunks(src, emg: Sequence[ChannelInfo], settings: AnalysisSetting
                                 settings.conditioning, settings.bursts, on_clean, y, clean_envelope_ms)
                 for i, y in conditioned_rows(data, names, filters, group, sf, ck.start == 0)]
 
+    def rerun(i: int, data: np.ndarray, ck, beats: np.ndarray) -> _ChannelOut:
+        return _detect_channel(data[i], names[i], sf, ck.start, (ck.core_start, ck.core_stop), filters[names[i]],
+                               settings.conditioning, settings.bursts, on_clean, None, clean_envelope_ms, beats)
+
     with ThreadPoolExecutor(max_workers=n_threads) as executor:
 
         def start(ck):
             data = read_float32(src, names, ck.start, ck.stop)
-            return ck, [executor.submit(run, group, data, ck) for group in groups]
+            return ck, data, [executor.submit(run, group, data, ck) for group in groups]
 
         # one chunk ahead: the next chunk is read (and analysed) while the caller handles this one
         ahead = start(chunks[0]) if chunks else None
         for k in range(len(chunks)):
-            ck, futures = ahead
+            ck, data, futures = ahead
             ahead = start(chunks[k + 1]) if k + 1 < len(chunks) else None
             outs: dict[str, _ChannelOut] = {}
             for group, future in zip(groups, futures):
                 outs.update((names[i], o) for i, o in zip(group, future.result()))
+            # channels that show the chunk's shared beat train but found none of their own: again with it
+            shared = shared_channel_beats([outs[n].ecg_beats for n in names], [outs[n].ecg_candidates for n in names], sf)
+            again = {i: executor.submit(rerun, i, data, ck, beats) for i, beats in shared.items()}
+            outs.update((names[i], future.result()) for i, future in again.items())
+            del data
+            for o in outs.values():
+                o.ecg_beats = o.ecg_candidates = None
             yield ck, {n: outs[n] for n in names}
             if progress is not None:
                 progress((k + 1) / len(chunks))
+
+
+def shared_channel_beats(beats: list[np.ndarray | None], candidates: list[np.ndarray | None],
+                         sfreq: float) -> dict[int, np.ndarray]:
+    """The beats to subtract from the channels of one chunk that found no beat train of their own
+    but show the train the other channels share (one heart: the same R-peak times on every
+    channel, each with its lag).
+
+    Parameters
+    ----------
+    beats : list of ndarray | None
+        Per channel, its own subtracted beats (empty: none recognised).
+    candidates : list of ndarray | None
+        Per channel, its QRS candidate peaks (:func:`_ecg_candidates`).
+    sfreq : float
+
+    Returns
+    -------
+    dict
+        Channel index -> beat samples at that channel's lag (:func:`~myoclonus.signals.artefacts.beats_at_lag`);
+        only the channels that need a second pass.
+    """
+    trains = [b for b in beats if b is not None and b.size]
+    if not trains:
+        return {}
+    train = art.shared_beat_train(trains, sfreq)
+    out = {}
+    for i, (own, cand) in enumerate(zip(beats, candidates)):
+        if (own is None or own.size == 0) and cand is not None:
+            found = art.beats_at_lag(train, cand, sfreq)
+            if found is not None:
+                out[i] = found
+    return out
 
 
 def _event_table(per_channel: list[tuple[str, ChannelInfo, np.ndarray]]) -> pd.DataFrame:
