@@ -788,7 +788,8 @@ def shared_channel_beats(beats: list[np.ndarray | None], candidates: list[np.nda
                          sfreq: float) -> dict[int, np.ndarray]:
     """The beats to subtract from the channels of one chunk that found no beat train of their own
     but show the train the other channels share (one heart: the same R-peak times on every
-    channel, each with its lag).
+    channel, each with its lag), and, when at least :data:`~myoclonus.signals.artefacts.ECG_SHARED_MIN_VOTERS`
+    channels have a train, from those whose own train differs from the shared one.
 
     Parameters
     ----------
@@ -812,8 +813,16 @@ def shared_channel_beats(beats: list[np.ndarray | None], candidates: list[np.nda
     for i, (own, cand) in enumerate(zip(beats, candidates)):
         if (own is None or own.size == 0) and cand is not None:
             found = art.beats_at_lag(train, cand, sfreq)
-            if found is not None:
-                out[i] = found
+        elif own is not None and own.size and len(trains) >= art.ECG_SHARED_MIN_VOTERS:
+            # a train of its own that the majority contradicts (P waves or half-interval beats taken
+            # for beats, hidden beats misplaced, beats missed): the shared train at the channel's lag
+            found = art.beats_at_lag(train, own, sfreq)
+            if found is not None and art.same_beats(found, own, sfreq):
+                found = None
+        else:
+            found = None
+        if found is not None:
+            out[i] = found
     return out
 
 
