@@ -479,13 +479,19 @@ def beats_at_lag(train: np.ndarray, candidate_peaks: np.ndarray, sfreq: float) -
     return train + lag
 
 
-def same_beats(a: np.ndarray, b: np.ndarray, sfreq: float) -> bool:
-    """Whether two sorted beat trains hold the same beats (each within :data:`ECG_SHARED_TOL_S` of
-    one of the other)."""
+def beats_not_shared(a: np.ndarray, b: np.ndarray, sfreq: float) -> int:
+    """How many beats of either sorted train have none of the other within :data:`ECG_SHARED_TOL_S`."""
     tol = max(int(round(ECG_SHARED_TOL_S * sfreq)), 1)
-    if a.size != b.size:
-        return False
-    return bool(a.size == 0 or np.all(np.abs(np.asarray(a) - np.asarray(b)) <= tol))
+
+    def unmatched(x: np.ndarray, y: np.ndarray) -> int:
+        if y.size == 0:
+            return int(x.size)
+        k = np.searchsorted(y, x)
+        near = np.minimum(np.abs(x - y[np.clip(k - 1, 0, y.size - 1)]), np.abs(y[np.clip(k, 0, y.size - 1)] - x))
+        return int(np.count_nonzero(near > tol))
+
+    a, b = np.asarray(a, np.int64), np.asarray(b, np.int64)
+    return unmatched(a, b) + unmatched(b, a)
 
 
 def imposed_beats(y: np.ndarray, peaks: np.ndarray, sfreq: float, n_template: int = 6) -> EcgBeats:

@@ -817,7 +817,7 @@ def shared_channel_beats(beats: list[np.ndarray | None], candidates: list[np.nda
             # a train of its own that the majority contradicts (P waves or half-interval beats taken
             # for beats, hidden beats misplaced, beats missed): the shared train at the channel's lag
             found = art.beats_at_lag(train, own, sfreq)
-            if found is not None and art.same_beats(found, own, sfreq):
+            if found is not None and art.beats_not_shared(found, own, sfreq) == 0:
                 found = None
         else:
             found = None
