@@ -140,6 +140,8 @@ class _ChannelOut:
     #: read to share a beat train between the chunk's channels, then dropped)
     ecg_beats: np.ndarray | None = None
     ecg_candidates: np.ndarray | None = None
+    #: a channel whose own train was found, not finished yet (``defer_train``)
+    pending: OwnTrain | None = None
 
 
 def _background(env: np.ndarray, block: int, step: int = 1) -> tuple[np.ndarray, np.ndarray]:
@@ -397,32 +399,51 @@ class CleanChannel:
     ecg_candidates: np.ndarray = field(default_factory=lambda: np.empty(0, int))
 
 
+@dataclass
+class OwnTrain:
+    """A channel chunk whose own beat train was found, its ECG not yet removed (the chunk's shared
+    train may replace the train: :func:`shared_channel_beats`)."""
+
+    y: np.ndarray  # conditioned signal
+    candidates: np.ndarray  # QRS candidate peaks
+    beats: art.EcgBeats  # the channel's own beats
+
+
 def clean_channel(x: np.ndarray, sfreq: float, offset: int, filt: EmgFilter, cond: ConditioningSettings,
                   bset: BurstSettings, y: np.ndarray | None = None, extra_envelope_ms: float | None = None,
-                  shared_beats: np.ndarray | None = None) -> CleanChannel:
+                  shared_beats: np.ndarray | None = None, own: OwnTrain | None = None,
+                  defer_train: bool = False) -> CleanChannel | OwnTrain:
     """Band-pass, remove mains and ECG, and find the candidate burst runs (shared by the burst
     and silent-period detectors so both see the same cleaned signal). ``y``: ``x`` already
     conditioned (:func:`~myoclonus.signals.conditioning.apply_filters` on several channels);
     ``extra_envelope_ms``: also the envelope of the cleaned signal over this window (``extra_env``);
     ``shared_beats``: the beats to subtract (samples of ``x``, from the beat train shared by the
-    chunk's channels: :func:`shared_channel_beats`) instead of those the channel shows alone."""
+    chunk's channels: :func:`shared_channel_beats`) instead of those the channel shows alone;
+    ``defer_train``: a channel that finds a train of its own stops there and returns it
+    (:class:`OwnTrain`), to go on once given as ``own`` (with ``shared_beats`` or not)."""
     block = block_samples(sfreq)
-    if y is None:
-        y = apply_filter(x, filt, block=block, at_recording_start=offset == 0)
     merge_gap = int(round(bset.merge_gap_ms * sfreq / 1000.0))
-    e = _envelopes(y, sfreq, block, cond, bset, extra_envelope_ms)
-    runs = _hysteresis(e.candidates, merge_gap)
     ecg_peaks, ecg_half, ecg_residual = np.empty(0, int), 0, np.empty(0)
-    # ECG: candidate peaks that repeat the same waveform at a heart rate are removed first. The
-    # candidates are the envelope peaks above the lower (extent) level, not only the peaks of
-    # burst runs: a QRS below the onset level still extends a burst it precedes, and a beat
-    # merged into a burst run is not that run's largest peak
-    peaks = _ecg_candidates(e.env, e.low, sfreq)
-    beats = None
-    if shared_beats is not None:
-        beats = art.imposed_beats(y, shared_beats, sfreq)
-    elif peaks.size >= art.ECG_MIN_TRAIN:
-        beats = art.find_ecg_beats(y, sfreq, peaks)
+    if own is not None:
+        y, peaks, e, runs = own.y, own.candidates, None, None
+        beats = own.beats if shared_beats is None else art.imposed_beats(y, shared_beats, sfreq)
+    else:
+        if y is None:
+            y = apply_filter(x, filt, block=block, at_recording_start=offset == 0)
+        e = _envelopes(y, sfreq, block, cond, bset, extra_envelope_ms)
+        runs = _hysteresis(e.candidates, merge_gap)
+        # ECG: candidate peaks that repeat the same waveform at a heart rate are removed first. The
+        # candidates are the envelope peaks above the lower (extent) level, not only the peaks of
+        # burst runs: a QRS below the onset level still extends a burst it precedes, and a beat
+        # merged into a burst run is not that run's largest peak
+        peaks = _ecg_candidates(e.env, e.low, sfreq)
+        beats = None
+        if shared_beats is not None:
+            beats = art.imposed_beats(y, shared_beats, sfreq)
+        elif peaks.size >= art.ECG_MIN_TRAIN:
+            beats = art.find_ecg_beats(y, sfreq, peaks)
+            if defer_train and beats.peaks.size:
+                return OwnTrain(y, peaks, beats)
     if beats is not None:
         if beats.peaks.size:
             y = art.subtract_ecg(y, beats)
@@ -430,6 +451,9 @@ def clean_channel(x: np.ndarray, sfreq: float, offset: int, filt: EmgFilter, con
             runs = _hysteresis(e.candidates, merge_gap)
             ecg_peaks, ecg_half = beats.peaks, beats.half_window
             ecg_residual = art.ecg_residual_rms(y, beats)
+    if e is None:  # a deferred train given back with no beat within the data
+        e = _envelopes(y, sfreq, block, cond, bset, extra_envelope_ms)
+        runs = _hysteresis(e.candidates, merge_gap)
     return CleanChannel(y, e.env, e.mean, e.low, e.env_d, e.high_d, runs, ecg_peaks, ecg_half, ecg_residual, e.extra,
                         e.block_sum_squares, peaks)
 
@@ -552,12 +576,15 @@ def _burst_features(y: np.ndarray, x: np.ndarray, env: np.ndarray, runs: np.ndar
 def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: tuple[int, int],
                     filt: EmgFilter, cond: ConditioningSettings, bset: BurstSettings,
                     on_clean: Callable | None = None, y: np.ndarray | None = None,
-                    clean_envelope_ms: float | None = None, shared_beats: np.ndarray | None = None) -> _ChannelOut:
-    if y is None:
+                    clean_envelope_ms: float | None = None, shared_beats: np.ndarray | None = None,
+                    own: OwnTrain | None = None, defer_train: bool = False) -> _ChannelOut:
+    if y is None and own is None:
         check_finite(x, name, sfreq, offset)
     block = block_samples(sfreq)
     core_lo, core_hi = core[0] - offset, core[1] - offset
-    cc = clean_channel(x, sfreq, offset, filt, cond, bset, y, clean_envelope_ms, shared_beats)
+    cc = clean_channel(x, sfreq, offset, filt, cond, bset, y, clean_envelope_ms, shared_beats, own, defer_train)
+    if isinstance(cc, OwnTrain):  # to be finished once the chunk's shared train is known
+        return _ChannelOut(np.empty((0, len(_EVENT_FIELDS))), [], 0, 0, 0, 0, 0, None, cc.beats.peaks, cc.candidates, cc)
     y, env, mean, low, runs = cc.y, cc.env, cc.mean, cc.low, cc.runs
     artefacts: list[tuple] = []
     n_beats_core = 0
@@ -750,13 +777,14 @@ def iter_burst_chunks(src, emg: Sequence[ChannelInfo], settings: AnalysisSetting
     def run(group: list[int], data: np.ndarray, ck) -> list[_ChannelOut]:
         for i in group:
             check_finite(data[i], names[i], sf, ck.start)
+        # a channel with a train of its own stops before removing it (the shared train may replace it)
         return [_detect_channel(data[i], names[i], sf, ck.start, (ck.core_start, ck.core_stop), filters[names[i]],
-                                settings.conditioning, settings.bursts, on_clean, y, clean_envelope_ms)
+                                settings.conditioning, settings.bursts, on_clean, y, clean_envelope_ms, defer_train=True)
                 for i, y in conditioned_rows(data, names, filters, group, sf, ck.start == 0)]
 
-    def rerun(i: int, data: np.ndarray, ck, beats: np.ndarray) -> _ChannelOut:
+    def finish(i: int, data: np.ndarray, ck, beats: np.ndarray | None, own: OwnTrain | None) -> _ChannelOut:
         return _detect_channel(data[i], names[i], sf, ck.start, (ck.core_start, ck.core_stop), filters[names[i]],
-                               settings.conditioning, settings.bursts, on_clean, None, clean_envelope_ms, beats)
+                               settings.conditioning, settings.bursts, on_clean, None, clean_envelope_ms, beats, own)
 
     with ThreadPoolExecutor(max_workers=n_threads) as executor:
 
@@ -772,9 +800,11 @@ def iter_burst_chunks(src, emg: Sequence[ChannelInfo], settings: AnalysisSetting
             outs: dict[str, _ChannelOut] = {}
             for group, future in zip(groups, futures):
                 outs.update((names[i], o) for i, o in zip(group, future.result()))
-            # channels that show the chunk's shared beat train but found none of their own: again with it
+            # channels with a train of their own finish with it or the shared one; channels that show
+            # the shared train but found none of their own are analysed again with it
             shared = shared_channel_beats([outs[n].ecg_beats for n in names], [outs[n].ecg_candidates for n in names], sf)
-            again = {i: executor.submit(rerun, i, data, ck, beats) for i, beats in shared.items()}
+            again = {i: executor.submit(finish, i, data, ck, shared.get(i), outs[n].pending)
+                     for i, n in enumerate(names) if i in shared or outs[n].pending is not None}
             outs.update((names[i], future.result()) for i, future in again.items())
             del data
             for o in outs.values():
