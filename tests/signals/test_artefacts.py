@@ -173,3 +173,86 @@ def test_rr_interval_with_hidden_beats():
 
     assert _local_rr(np.array([1.9, 1.94, 0.97, 0.95, 1.91])) == pytest.approx(0.96, abs=0.02)
     assert _local_rr(np.array([0.8, 0.82, 0.79])) == pytest.approx(0.8, abs=0.01)
+
+
+def _strong_and_weak_ecg(sfreq: float, seed: int, weak_uv: float = 120.0, duration_s: float = 60.0, n_bursts: int = 0):
+    """A rectus-like channel with a 300-uV ECG under 5 uV of tonic EMG and a neck-like channel with
+    the same heart's beats at ``weak_uv`` under 24 uV of tonic EMG (and ``n_bursts`` bursts)."""
+    rng = np.random.default_rng(seed)
+    ecg, r_peaks = ecg_train(rng, int(duration_s * sfreq), sfreq, 1.0)
+    strong = make_emg(sfreq=sfreq, seed=seed + 10, duration_s=duration_s, n_bursts=0, tonic_uv=5.0).data_uv + 300.0 * ecg
+    weak = make_emg(sfreq=sfreq, seed=seed + 20, duration_s=duration_s, n_bursts=n_bursts, tonic_uv=24.0, snr=(3.0, 8.0),
+                    min_gap_s=0.4).data_uv + weak_uv * ecg
+    return strong, weak, r_peaks / sfreq
+
+
+def _near(onsets: np.ndarray, times: np.ndarray, within_s: float = 0.1) -> int:
+    return int(sum(np.min(np.abs(times - t)) <= within_s for t in onsets))
+
+
+@pytest.mark.parametrize("sfreq", RATES)
+def test_weak_ecg_is_removed_with_the_beats_of_a_strong_ecg_channel(sfreq):
+    """A QRS of 120 uV under 24 uV of tonic EMG is too buried for the channel's own beat train
+    (6-11 bursts at R peaks, no beat recognised); with a strong-ECG channel of the same recording
+    its beats are subtracted at the shared R-peak times and no burst is left."""
+    strong, weak, r_s = _strong_and_weak_ecg(sfreq, seed=2)
+    alone = detect_bursts(weak, sfreq, ["EMG R SCM"])
+    assert alone.channel_status["EMG R SCM"].n_ecg_beats == 0
+    assert _near(alone.events["onset_s"].to_numpy(), r_s) >= 5
+    both = detect_bursts(np.vstack([strong, weak]), sfreq, ["EMG RA", "EMG R SCM"])
+    assert len(both) == 0, both.events
+    assert both.channel_status["EMG R SCM"].n_ecg_beats >= 0.9 * r_s.size
+    assert both.channel_status["EMG RA"].n_ecg_beats >= 0.9 * r_s.size
+
+
+def test_shared_beat_train_is_the_same_chunked_and_one_shot():
+    """The shared train is formed per chunk; chunked and one-shot detection still agree (bursts,
+    artefacts including the weak channel's beats, silent periods of both paths)."""
+    from myoclonus.settings import ChunkSettings
+    from myoclonus.signals.silent import detect_bursts_and_silent_periods, detect_silent_periods
+
+    from test_chunking import CHUNKED, ONE_SHOT, assert_same_events
+
+    sfreq = 1000.0
+    strong, weak, r_s = _strong_and_weak_ecg(sfreq, seed=1, n_bursts=30)
+    limb = make_emg(sfreq=sfreq, seed=7, duration_s=60, n_bursts=40, tonic_uv=20.0, n_silent=20, min_gap_s=0.4)
+    x = np.vstack([strong, weak, limb.data_uv])
+    names = ["EMG RA", "EMG R SCM", "EMG R FDI"]
+    one = detect_bursts(x, sfreq, names, settings=ONE_SHOT)
+    chk = detect_bursts(x, sfreq, names, settings=CHUNKED)
+    assert one.channel_status["EMG R SCM"].n_ecg_beats >= 0.9 * r_s.size
+    assert one.channel_status["EMG R FDI"].n_ecg_beats == 0  # no ECG there: the train is not imposed
+    assert len(one.events[one.events["channel"] == "EMG R SCM"]) >= 20
+    assert_same_events(one.events, chk.events)
+    assert_same_events(one.artefacts, chk.artefacts)
+    assert one.channel_status == chk.channel_status
+    threaded = AnalysisSettings(chunks=ChunkSettings(chunk_s=7.0, n_threads=2))
+    bursts, silent = detect_bursts_and_silent_periods(x, sfreq, names, settings=threaded)
+    assert_same_events(bursts.events, chk.events)
+    assert_same_events(silent.events, detect_silent_periods(x, sfreq, names, bursts=chk, settings=CHUNKED).events)
+
+
+def test_shared_beat_train_votes_across_channels_with_their_lags():
+    """Trains of three channels, one 12 ms late with a beat missing, one with a spurious beat: the
+    shared train holds every beat once, at the reference's times, and not the spurious one (nor
+    with four trains and a beat only one holds); a
+    channel's QRS candidates that follow the train at a fixed lag give it at that lag, scattered
+    candidates do not."""
+    from myoclonus.signals.artefacts import beats_at_lag, shared_beat_train
+
+    sfreq = 1000.0
+    beats = np.arange(500, 30_000, 830)
+    late = np.delete(beats + 12, 5)
+    spurious = np.sort(np.append(beats, beats[3] + 400))
+    train = shared_beat_train([late, beats, spurious], sfreq)
+    np.testing.assert_array_equal(train, beats)
+    # a beat held by one train of four (hidden under bursts on the others) is kept where the rhythm
+    # puts it; the spurious beat of one train is not
+    hidden = [np.delete(beats, 7), np.delete(beats + 12, [5, 7]), np.delete(beats, 7) - 3]
+    np.testing.assert_array_equal(shared_beat_train(hidden + [spurious], sfreq), beats)
+    rng = np.random.default_rng(0)
+    noise = np.sort(rng.choice(30_000, 120, replace=False))
+    at_lag = np.sort(np.concatenate((np.delete(beats, [2, 9]) - 7 + rng.integers(-2, 3, beats.size - 2), noise)))
+    lag = beats_at_lag(train, at_lag, sfreq) - train
+    assert np.all(lag == lag[0]) and -9 <= lag[0] <= -5
+    assert beats_at_lag(train, noise, sfreq) is None

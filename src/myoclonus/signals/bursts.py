@@ -23,7 +23,9 @@ Algorithm (per EMG channel, per chunk)
    true onset; the crossing time is corrected for the window using the burst's amplitude.
 6. Rejections: ECG (a waveform repeating at a heart rate is removed by local template
    subtraction before step 4; what subtraction leaves of a beat, no stronger than a few times the
-   neighbouring beats' residue, is neither a burst nor a burst's onset), clipping, electrode pops
+   neighbouring beats' residue, is neither a burst nor a burst's onset; one heart beats for every
+   channel, so a channel whose QRS is too buried for a train of its own but whose QRS candidates
+   follow the train the chunk's other channels share is analysed again with that train), clipping, electrode pops
    and movement deflections (reported in ``artefacts``; a deflection leaking through the
    high-pass is slow: few zero crossings of the run, of its own signal without the background
    under it, or a large raw swing below 15 Hz), and bursts shorter than ``min_burst_ms`` or longer
@@ -134,6 +136,12 @@ class _ChannelOut:
     n_beats: int
     #: what ``on_clean`` returned for the cleaned chunk (see :func:`iter_burst_chunks`)
     extra: object = None
+    #: the channel's subtracted beats and its QRS candidate peaks (samples from the chunk start;
+    #: read to share a beat train between the chunk's channels, then dropped)
+    ecg_beats: np.ndarray | None = None
+    ecg_candidates: np.ndarray | None = None
+    #: a channel whose own train was found, not finished yet (``defer_train``)
+    pending: OwnTrain | None = None
 
 
 def _background(env: np.ndarray, block: int, step: int = 1) -> tuple[np.ndarray, np.ndarray]:
@@ -395,36 +403,67 @@ class CleanChannel:
     extra_env: np.ndarray | None = None
     #: sum of ``y**2`` per baseline block (the flat-channel test)
     block_sum_squares: np.ndarray = field(default_factory=lambda: np.empty(0))
+    #: candidate QRS peaks (:func:`_ecg_candidates`) of the signal before ECG removal
+    ecg_candidates: np.ndarray = field(default_factory=lambda: np.empty(0, int))
+
+
+@dataclass
+class OwnTrain:
+    """A channel chunk whose own beat train was found, its ECG not yet removed (the chunk's shared
+    train may replace the train: :func:`shared_channel_beats`)."""
+
+    y: np.ndarray  # conditioned signal
+    candidates: np.ndarray  # QRS candidate peaks
+    beats: art.EcgBeats  # the channel's own beats
 
 
 def clean_channel(x: np.ndarray, sfreq: float, offset: int, filt: EmgFilter, cond: ConditioningSettings,
-                  bset: BurstSettings, y: np.ndarray | None = None, extra_envelope_ms: float | None = None) -> CleanChannel:
+                  bset: BurstSettings, y: np.ndarray | None = None, extra_envelope_ms: float | None = None,
+                  shared_beats: np.ndarray | None = None, own: OwnTrain | None = None,
+                  defer_train: bool = False) -> CleanChannel | OwnTrain:
     """Band-pass, remove mains and ECG, and find the candidate burst runs (shared by the burst
     and silent-period detectors so both see the same cleaned signal). ``y``: ``x`` already
     conditioned (:func:`~myoclonus.signals.conditioning.apply_filters` on several channels);
-    ``extra_envelope_ms``: also the envelope of the cleaned signal over this window (``extra_env``)."""
+    ``extra_envelope_ms``: also the envelope of the cleaned signal over this window (``extra_env``);
+    ``shared_beats``: the beats to subtract (samples of ``x``, from the beat train shared by the
+    chunk's channels: :func:`shared_channel_beats`) instead of those the channel shows alone;
+    ``defer_train``: a channel that finds a train of its own stops there and returns it
+    (:class:`OwnTrain`), to go on once given as ``own`` (with ``shared_beats`` or not)."""
     block = block_samples(sfreq)
-    if y is None:
-        y = apply_filter(x, filt, block=block, at_recording_start=offset == 0)
     merge_gap = int(round(bset.merge_gap_ms * sfreq / 1000.0))
-    e = _envelopes(y, sfreq, block, cond, bset, extra_envelope_ms)
-    runs = _hysteresis(e.candidates, merge_gap)
     ecg_peaks, ecg_half, ecg_residual = np.empty(0, int), 0, np.empty(0)
-    # ECG: candidate peaks that repeat the same waveform at a heart rate are removed first. The
-    # candidates are the envelope peaks above the lower (extent) level, not only the peaks of
-    # burst runs: a QRS below the onset level still extends a burst it precedes, and a beat
-    # merged into a burst run is not that run's largest peak
-    peaks = _ecg_candidates(e.env, e.low, sfreq)
-    if peaks.size >= art.ECG_MIN_TRAIN:
-        beats = art.find_ecg_beats(y, sfreq, peaks)
+    if own is not None:
+        y, peaks, e, runs = own.y, own.candidates, None, None
+        beats = own.beats if shared_beats is None else art.imposed_beats(y, shared_beats, sfreq)
+    else:
+        if y is None:
+            y = apply_filter(x, filt, block=block, at_recording_start=offset == 0)
+        e = _envelopes(y, sfreq, block, cond, bset, extra_envelope_ms)
+        runs = _hysteresis(e.candidates, merge_gap)
+        # ECG: candidate peaks that repeat the same waveform at a heart rate are removed first. The
+        # candidates are the envelope peaks above the lower (extent) level, not only the peaks of
+        # burst runs: a QRS below the onset level still extends a burst it precedes, and a beat
+        # merged into a burst run is not that run's largest peak
+        peaks = _ecg_candidates(e.env, e.low, sfreq)
+        beats = None
+        if shared_beats is not None:
+            beats = art.imposed_beats(y, shared_beats, sfreq)
+        elif peaks.size >= art.ECG_MIN_TRAIN:
+            beats = art.find_ecg_beats(y, sfreq, peaks)
+            if defer_train and beats.peaks.size:
+                return OwnTrain(y, peaks, beats)
+    if beats is not None:
         if beats.peaks.size:
             y = art.subtract_ecg(y, beats)
             e = _envelopes(y, sfreq, block, cond, bset, extra_envelope_ms)
             runs = _hysteresis(e.candidates, merge_gap)
             ecg_peaks, ecg_half = beats.peaks, beats.half_window
             ecg_residual = art.ecg_residual_rms(y, beats)
+    if e is None:  # a deferred train given back with no beat within the data
+        e = _envelopes(y, sfreq, block, cond, bset, extra_envelope_ms)
+        runs = _hysteresis(e.candidates, merge_gap)
     return CleanChannel(y, e.env, e.mean, e.low, e.env_d, e.high_d, runs, ecg_peaks, ecg_half, ecg_residual, e.extra,
-                        e.block_sum_squares)
+                        e.block_sum_squares, peaks)
 
 
 def _beat_near(cc: CleanChannel, starts: np.ndarray) -> np.ndarray:
@@ -545,14 +584,19 @@ def _burst_features(y: np.ndarray, x: np.ndarray, env: np.ndarray, runs: np.ndar
 def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: tuple[int, int],
                     filt: EmgFilter, cond: ConditioningSettings, bset: BurstSettings,
                     on_clean: Callable | None = None, y: np.ndarray | None = None,
-                    clean_envelope_ms: float | None = None, clip: np.ndarray | None = None) -> _ChannelOut:
+                    clean_envelope_ms: float | None = None, clip: np.ndarray | None = None,
+                    shared_beats: np.ndarray | None = None, own: OwnTrain | None = None,
+                    defer_train: bool = False) -> _ChannelOut:
     """Bursts and artefacts of one channel's chunk ``x``. ``y``: ``x`` conditioned; ``clip``: its
-    clipped runs from :func:`screened_clipping` (both made here when None)."""
+    clipped runs from :func:`screened_clipping` (both made here when None); ``shared_beats``,
+    ``own``, ``defer_train``: the chunk's shared ECG train (see :func:`clean_channel`)."""
     if clip is None:
         clip = screened_clipping(x, name, sfreq, offset)
     block = block_samples(sfreq)
     core_lo, core_hi = core[0] - offset, core[1] - offset
-    cc = clean_channel(x, sfreq, offset, filt, cond, bset, y, clean_envelope_ms)
+    cc = clean_channel(x, sfreq, offset, filt, cond, bset, y, clean_envelope_ms, shared_beats, own, defer_train)
+    if isinstance(cc, OwnTrain):  # to be finished once the chunk's shared train is known
+        return _ChannelOut(np.empty((0, len(_EVENT_FIELDS))), [], 0, 0, 0, 0, 0, None, cc.beats.peaks, cc.candidates, cc)
     y, env, mean, low, runs = cc.y, cc.env, cc.mean, cc.low, cc.runs
     artefacts: list[tuple] = []
     n_beats_core = 0
@@ -603,7 +647,8 @@ def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: t
         b0 = (nb0 + i) * block
         artefacts.append((name, "flat", (b0 + offset) / sfreq, (min(b0 + block, core_hi) + offset) / sfreq))
     extra = None if on_clean is None else on_clean(cc, offset, core)
-    return _ChannelOut(events, artefacts, int(flat.sum()), int(flat.size), n_clipped, core_hi - core_lo, n_beats_core, extra)
+    return _ChannelOut(events, artefacts, int(flat.sum()), int(flat.size), n_clipped, core_hi - core_lo, n_beats_core, extra,
+                       cc.ecg_peaks, cc.ecg_candidates)
 
 
 # ---------------------------------------------------------------------------- public API
@@ -724,7 +769,9 @@ def iter_burst_chunks(src, emg: Sequence[ChannelInfo], settings: AnalysisSetting
     :class:`CleanChannel` (the silent periods use it, so they need no second conditioning pass;
     ``clean_envelope_ms`` adds their envelope to the detector's own pass); its result is the
     output's ``extra``. Channels run in ``settings.chunks.n_threads`` threads (the
-    compiled kernels and NumPy release the GIL).
+    compiled kernels and NumPy release the GIL). Once a chunk's channels are done, those that found
+    no beat train of their own but show the one the others share (:func:`shared_channel_beats`)
+    are analysed again with it; the others pay nothing more.
     """
     sf = float(src.sfreq)
     if sf < 500:
@@ -738,29 +785,88 @@ def iter_burst_chunks(src, emg: Sequence[ChannelInfo], settings: AnalysisSetting
     n_threads = min(max(int(settings.chunks.n_threads), 1), len(names))
     groups = [list(range(len(names)))[g::n_threads] for g in range(n_threads)]
 
-    def run(group: list[int], data: np.ndarray, ck) -> list[_ChannelOut]:
-        clips = {i: screened_clipping(data[i], names[i], sf, ck.start) for i in group}  # before any filtering
+    def run(group: list[int], data: np.ndarray, ck, clips: dict[int, np.ndarray]) -> list[_ChannelOut]:
+        clips.update((i, screened_clipping(data[i], names[i], sf, ck.start)) for i in group)  # before any filtering
+        # a channel with a train of its own stops before removing it (the shared train may replace it)
         return [_detect_channel(data[i], names[i], sf, ck.start, (ck.core_start, ck.core_stop), filters[names[i]],
-                                settings.conditioning, settings.bursts, on_clean, y, clean_envelope_ms, clips[i])
+                                settings.conditioning, settings.bursts, on_clean, y, clean_envelope_ms, clips[i],
+                                defer_train=True)
                 for i, y in conditioned_rows(data, names, filters, group, sf, ck.start == 0)]
+
+    def finish(i: int, data: np.ndarray, ck, clip: np.ndarray, beats: np.ndarray | None,
+               own: OwnTrain | None) -> _ChannelOut:
+        return _detect_channel(data[i], names[i], sf, ck.start, (ck.core_start, ck.core_stop), filters[names[i]],
+                               settings.conditioning, settings.bursts, on_clean, None, clean_envelope_ms, clip, beats, own)
 
     with ThreadPoolExecutor(max_workers=n_threads) as executor:
 
         def start(ck):
             data = read_float32(src, names, ck.start, ck.stop)
-            return ck, [executor.submit(run, group, data, ck) for group in groups]
+            clips: dict[int, np.ndarray] = {}  # each channel's clipped runs (the first pass finds them)
+            return ck, data, clips, [executor.submit(run, group, data, ck, clips) for group in groups]
 
         # one chunk ahead: the next chunk is read (and analysed) while the caller handles this one
         ahead = start(chunks[0]) if chunks else None
         for k in range(len(chunks)):
-            ck, futures = ahead
+            ck, data, clips, futures = ahead
             ahead = start(chunks[k + 1]) if k + 1 < len(chunks) else None
             outs: dict[str, _ChannelOut] = {}
             for group, future in zip(groups, futures):
                 outs.update((names[i], o) for i, o in zip(group, future.result()))
+            # channels with a train of their own finish with it or the shared one; channels that show
+            # the shared train but found none of their own are analysed again with it
+            shared = shared_channel_beats([outs[n].ecg_beats for n in names], [outs[n].ecg_candidates for n in names], sf)
+            again = {i: executor.submit(finish, i, data, ck, clips[i], shared.get(i), outs[n].pending)
+                     for i, n in enumerate(names) if i in shared or outs[n].pending is not None}
+            outs.update((names[i], future.result()) for i, future in again.items())
+            del data
+            for o in outs.values():
+                o.ecg_beats = o.ecg_candidates = None
             yield ck, {n: outs[n] for n in names}
             if progress is not None:
                 progress((k + 1) / len(chunks))
+
+
+def shared_channel_beats(beats: list[np.ndarray | None], candidates: list[np.ndarray | None],
+                         sfreq: float) -> dict[int, np.ndarray]:
+    """The beats to subtract from the channels of one chunk that found no beat train of their own
+    but show the train the other channels share (one heart: the same R-peak times on every
+    channel, each with its lag), and, when at least :data:`~myoclonus.signals.artefacts.ECG_SHARED_MIN_VOTERS`
+    channels have a train, from those whose own train differs from the shared one.
+
+    Parameters
+    ----------
+    beats : list of ndarray | None
+        Per channel, its own subtracted beats (empty: none recognised).
+    candidates : list of ndarray | None
+        Per channel, its QRS candidate peaks (:func:`_ecg_candidates`).
+    sfreq : float
+
+    Returns
+    -------
+    dict
+        Channel index -> beat samples at that channel's lag (:func:`~myoclonus.signals.artefacts.beats_at_lag`);
+        only the channels that need a second pass.
+    """
+    trains = [b for b in beats if b is not None and b.size]
+    if not trains:
+        return {}
+    train = art.shared_beat_train(trains, sfreq)
+    out = {}
+    for i, (own, cand) in enumerate(zip(beats, candidates)):
+        if (own is None or own.size == 0) and cand is not None:
+            found = art.beats_at_lag(train, cand, sfreq)
+        elif own is not None and own.size and len(trains) >= art.ECG_SHARED_MIN_VOTERS:
+            # a train of its own that the majority contradicts (P waves or half-interval beats taken
+            # for beats, hidden beats misplaced, beats missed): the shared train at the channel's lag
+            found = art.beats_at_lag(train, own, sfreq)
+            if found is not None and art.beats_not_shared(found, own, sfreq) == 0:
+                found = None
+        else:
+            found = None
+        if found is not None:
+            out[i] = found
+    return out
 
 
 def _event_table(per_channel: list[tuple[str, ChannelInfo, np.ndarray]]) -> pd.DataFrame:

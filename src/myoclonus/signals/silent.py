@@ -42,7 +42,8 @@ from scipy.ndimage import median_filter
 
 from myoclonus.settings import AnalysisSettings, BurstSettings, ConditioningSettings, SilentPeriodSettings
 from myoclonus.signals.bursts import (BurstResults, _resolve_settings, subsample_step, assemble_bursts, check_finite,
-                                      clean_channel, conditioned_rows, iter_burst_chunks, prepare_filters)
+                                      clean_channel, conditioned_rows, iter_burst_chunks, prepare_filters,
+                                      shared_channel_beats)
 from myoclonus.signals.chunking import (as_signal_source, block_samples, chunk_core_s, iter_chunks, pick_emg,
                                          read_float32)
 from myoclonus.signals import kernels
@@ -94,11 +95,16 @@ def _median_level(env: np.ndarray, block: int, step: int) -> np.ndarray:
 
 def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: tuple[int, int], filt: EmgFilter,
                     cond: ConditioningSettings, bset: BurstSettings, sset: SilentPeriodSettings, burst_edges: np.ndarray,
-                    blocked: np.ndarray, y: np.ndarray) -> list[tuple]:
+                    blocked: np.ndarray, y: np.ndarray | None,
+                    shared_beats: np.ndarray | None = None) -> tuple[list[tuple], np.ndarray, np.ndarray]:
+    """Silent periods of one channel chunk, with the channel's subtracted beats and QRS candidates
+    (for the beat train shared by the chunk's channels, as in the burst detector)."""
     # the same cleaned signal as the bursts (``y``: ``x`` conditioned), with its envelope over the
     # silent-period window
-    cc = clean_channel(x, sfreq, offset, filt, cond, bset, y, extra_envelope_ms=sset.silent_envelope_ms)
-    return _without_bursts(_silences(cc.extra_env, sfreq, offset, core, sset), burst_edges, blocked, sset)
+    cc = clean_channel(x, sfreq, offset, filt, cond, bset, y, extra_envelope_ms=sset.silent_envelope_ms,
+                       shared_beats=shared_beats)
+    found = _without_bursts(_silences(cc.extra_env, sfreq, offset, core, sset), burst_edges, blocked, sset)
+    return found, cc.ecg_peaks, cc.ecg_candidates
 
 
 def _silences(env: np.ndarray, sfreq: float, offset: int, core: tuple[int, int], sset: SilentPeriodSettings) -> list[tuple]:
@@ -211,10 +217,22 @@ def detect_silent_periods(source, sfreq: float | None = None, ch_names: Sequence
         data = read_float32(src, names, ck.start, ck.stop)
         for i, n in enumerate(names):
             check_finite(data[i], n, sf, ck.start)
-        for i, y in conditioned_rows(data, names, filters, range(len(names)), sf, ck.start == 0):  # as for the bursts
+        found, beats, candidates = [], [], []
+
+        def silences(i: int, y: np.ndarray | None, shared: np.ndarray | None = None):
             n = names[i]
-            ev = _detect_channel(data[i], n, sf, ck.start, (ck.core_start, ck.core_stop), filters[n], settings.conditioning,
-                                 settings.bursts, settings.silent, bursts_by_ch[n], blocked_by_ch[n], y)
+            return _detect_channel(data[i], n, sf, ck.start, (ck.core_start, ck.core_stop), filters[n], settings.conditioning,
+                                   settings.bursts, settings.silent, bursts_by_ch[n], blocked_by_ch[n], y, shared)
+
+        for i, y in conditioned_rows(data, names, filters, range(len(names)), sf, ck.start == 0):  # as for the bursts
+            ev, b, c = silences(i, y)
+            found.append(ev)
+            beats.append(b)
+            candidates.append(c)
+        # as the burst detector: channels that show the chunk's shared beat train, again with it
+        for i, shared in shared_channel_beats(beats, candidates, sf).items():
+            found[i] = silences(i, None, shared)[0]
+        for n, ev in zip(names, found):
             rows.extend((n, info[n].muscle, info[n].side, *e) for e in ev)
         if progress is not None:
             progress((k + 1) / len(chunks))
