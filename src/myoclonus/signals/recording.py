@@ -140,7 +140,13 @@ class _ArrayBackend:
         self.data = data
 
     def read(self, idx: list[int], start: int, stop: int, dtype=np.float64) -> np.ndarray:
-        return np.asarray(self.data[idx, start:stop], dtype=dtype)  # the picking already copies
+        # row by row into the output type: one pass, no float64 copy of the window on the way
+        # (picking the rows, then converting, took two: 7.3 vs 3.3 CPU ns per channel-sample for
+        # float32 out of bench_analyze.py's 16-channel float64 input)
+        out = np.empty((len(idx), stop - start), dtype=dtype)
+        for row, i in enumerate(idx):
+            out[row] = self.data[i, start:stop]
+        return out
 
 
 class _WfdbBackend:
