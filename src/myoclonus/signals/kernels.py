@@ -54,35 +54,35 @@ def _store_block(u, k, count, y, first):  # pragma: no cover - compiled
 
 
 @njit(nogil=True, cache=True)
-def _lane_major(sections, first, count):  # pragma: no cover - compiled
-    """Coefficients b0 b1 b2 a1 a2 of ``count`` consecutive sections, from ``first``, one column
-    per channel: ``sections`` is (channels, n_sections, 6); returns (count * 5, channels)."""
-    out = np.empty((count * 5, sections.shape[0]))
+def _lane_major(sections):  # pragma: no cover - compiled
+    """Coefficients b0 b1 b2 a1 a2 of each section, one column per channel: ``sections`` is
+    (channels, n_sections, 6); returns (n_sections * 5, channels)."""
+    out = np.empty((sections.shape[1] * 5, sections.shape[0]))
     for c in range(sections.shape[0]):
-        for k in range(count):
-            row = sections[c, first + k]
+        for k in range(sections.shape[1]):
+            row = sections[c, k]
             out[5 * k, c], out[5 * k + 1, c], out[5 * k + 2, c] = row[0], row[1], row[2]
             out[5 * k + 3, c], out[5 * k + 4, c] = row[4], row[5]
     return out
 
 
 @njit(nogil=True, cache=True)
-def _states_to_lanes(z, first, count):  # pragma: no cover - compiled
-    """States ``z[:, first:first + count]`` ((channels, sections, 2)) as rows of one value per
-    channel: (count * 2, channels)."""
-    out = np.empty((count * 2, z.shape[0]))
+def _states_to_lanes(z):  # pragma: no cover - compiled
+    """Filter states ``z`` ((channels, sections, 2)) as rows of one value per channel:
+    (sections * 2, channels)."""
+    out = np.empty((z.shape[1] * 2, z.shape[0]))
     for c in range(z.shape[0]):
-        for k in range(count):
-            out[2 * k, c], out[2 * k + 1, c] = z[c, first + k, 0], z[c, first + k, 1]
+        for k in range(z.shape[1]):
+            out[2 * k, c], out[2 * k + 1, c] = z[c, k, 0], z[c, k, 1]
     return out
 
 
 @njit(nogil=True, cache=True)
-def _states_from_lanes(lanes, z, first):  # pragma: no cover - compiled
+def _states_from_lanes(lanes, z):  # pragma: no cover - compiled
     """The inverse of :func:`_states_to_lanes`, written into ``z`` in place."""
     for c in range(z.shape[0]):
-        for k in range(lanes.shape[0] // 2):
-            z[c, first + k, 0], z[c, first + k, 1] = lanes[2 * k, c], lanes[2 * k + 1, c]
+        for k in range(z.shape[1]):
+            z[c, k, 0], z[c, k, 1] = lanes[2 * k, c], lanes[2 * k + 1, c]
 
 
 @njit(nogil=True, cache=True)
@@ -186,13 +186,13 @@ def condition_emg(x, rows, pad, n_in, delay, sos, zi, res_sos, res_zi, block, cl
     resid = np.empty((size, GROUP))
     # coefficients and states one value per channel in each row (the vector kernels' layout)
     n_pairs = sos.shape[0] // 2
-    shared = np.empty((GROUP, sos.shape[0], 6))
+    shared = np.empty((GROUP, sos.shape[0], 6))  # the band-pass is the same for every channel
     for c in range(GROUP):
         shared[c] = sos
-    bp_coef = _lane_major(shared, 0, sos.shape[0]).reshape(n_pairs, 10, GROUP)
-    bp_state = _states_to_lanes(zi, 0, zi.shape[1]).reshape(n_pairs, 4, GROUP)
-    res_coef = _lane_major(res_sos, 0, n_h).reshape(n_h, 5, GROUP)
-    p1 = _states_to_lanes(res_zi, 0, n_h).reshape(n_h, 2, GROUP)  # first-pass resonator states
+    bp_coef = _lane_major(shared).reshape(n_pairs, 10, GROUP)
+    bp_state = _states_to_lanes(zi).reshape(n_pairs, 4, GROUP)
+    res_coef = _lane_major(res_sos).reshape(n_h, 5, GROUP)
+    p1 = _states_to_lanes(res_zi).reshape(n_h, 2, GROUP)  # first-pass resonator states
     p2 = p1.copy()  # second-pass resonator states
     level = np.empty(GROUP)
     work = np.empty(-(-size // max(stride, 1)))
@@ -213,7 +213,7 @@ def condition_emg(x, rows, pad, n_in, delay, sos, zi, res_sos, res_zi, block, cl
             if lo + m > first:
                 _store_block(u, first - lo, lo + m - first, y, first - pad - delay)
         lo += m
-    _states_from_lanes(bp_state.reshape(2 * sos.shape[0], GROUP), zi, 0)
+    _states_from_lanes(bp_state.reshape(2 * sos.shape[0], GROUP), zi)
 
 
 @njit(nogil=True, cache=True)
