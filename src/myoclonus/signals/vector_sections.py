@@ -15,6 +15,10 @@ sample ``j`` of the four channels; a coefficient or state array holds one value 
 each row. Measured on 4 channels x 2048-sample blocks in cache (one core, CPU time): a section
 pair 0.77 ns per channel-sample, against 2.3 ns for the same loop in scalar code;
 ``benchmarks/bench_conditioning.py`` times the whole conditioning against the same steps in SciPy.
+
+Editing this module: numba caches :mod:`myoclonus.signals.kernels` by that file's own time stamp,
+not by the modules it calls, so delete ``src/myoclonus/signals/__pycache__/kernels.*.nb[ic]`` (or
+touch ``kernels.py``) after a change here.
 """
 from __future__ import annotations
 
