@@ -216,6 +216,16 @@ def test_from_array_checks():
         rec.get_data(None, 5, 20)
 
 
+def test_array_windows_in_any_order_and_type():
+    data = np.random.default_rng(0).normal(0.0, 50.0, (3, 1000))
+    rec = Recording.from_array(data, 1000, ["EMG R FDI", "EMG L FDI", "EMG R ECR"])
+    picks = ["EMG R ECR", "EMG R FDI"]
+    for dtype in (np.float64, np.float32):
+        got = rec.get_data(picks, 100, 700, dtype=dtype)
+        assert got.dtype == dtype and got.flags.c_contiguous
+        np.testing.assert_array_equal(got, data[[2, 0], 100:700].astype(dtype))
+
+
 def test_raw_roundtrip_and_units():
     data = np.random.default_rng(0).normal(0, 50, (2, 2000))
     rec = Recording.from_array(data, 1000.0, ["EMG R FDI", "Cz"])
