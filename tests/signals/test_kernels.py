@@ -310,6 +310,15 @@ def _flank_runs(rng, n, n_runs):
     return np.column_stack((starts, np.minimum(starts + rng.integers(1, 30, starts.size), n)))
 
 
+def _assert_flank_medians(env, runs, peak, ratio, margin, half, step, got):
+    """``got`` is, per run, whether its peak reaches ``ratio`` x the median of its flank samples."""
+    offs = np.arange(0, half, step)
+    for (a, b), p, g in zip(runs, peak, got):
+        idx = np.concatenate((a - margin - offs - 1, b + margin + offs))
+        idx = idx[(idx >= 0) & (idx < env.size)]
+        assert g == (idx.size == 0 or not p < ratio * float(np.median(env[idx])))
+
+
 @settings(max_examples=60, deadline=None)
 @given(n=st.integers(8, 600), margin=st.integers(0, 20), half=st.integers(1, 80), step=st.integers(1, 5),
        ratio=st.floats(0.5, 4.0), seed=st.integers(0, 10_000))
@@ -319,11 +328,7 @@ def test_stands_out_of_flanks_matches_the_median_formulation(n, margin, half, st
     runs = _flank_runs(rng, n, 6)
     peak = rng.uniform(0.0, 2.0, runs.shape[0])  # some clear the flanks' maximum, some do not
     got = kernels.stands_out_of_flanks(env, runs, peak, ratio, margin, half, step)
-    offs = np.arange(0, half, step)
-    for (a, b), p, g in zip(runs, peak, got):
-        idx = np.concatenate((a - margin - offs - 1, b + margin + offs))
-        idx = idx[(idx >= 0) & (idx < n)]
-        assert g == (idx.size == 0 or not p < ratio * float(np.median(env[idx])))
+    _assert_flank_medians(env, runs, peak, ratio, margin, half, step, got)
 
 
 @settings(max_examples=80, deadline=None)
@@ -338,11 +343,7 @@ def test_stands_out_of_flanks_at_ties_and_between_the_middle_values(n, margin, h
     at = ratio * np.float64(env[rng.integers(0, n, runs.shape[0])])
     peak = np.where(rng.random(runs.shape[0]) < 0.5, at, at + ratio * 0.5 / levels)
     got = kernels.stands_out_of_flanks(env, runs, peak, ratio, margin, half, step)
-    offs = np.arange(0, half, step)
-    for (a, b), p, g in zip(runs, peak, got):
-        idx = np.concatenate((a - margin - offs - 1, b + margin + offs))
-        idx = idx[(idx >= 0) & (idx < n)]
-        assert g == (idx.size == 0 or not p < ratio * float(np.median(env[idx])))
+    _assert_flank_medians(env, runs, peak, ratio, margin, half, step, got)
 
 
 @settings(max_examples=100, deadline=None)
