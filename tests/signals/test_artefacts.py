@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from myoclonus.settings import AnalysisSettings
+from myoclonus.signals import artefacts as art
 from myoclonus.signals.bursts import detect_bursts
 from myoclonus.signals.conditioning import detect_mains
 
@@ -256,3 +259,45 @@ def test_shared_beat_train_votes_across_channels_with_their_lags():
     lag = beats_at_lag(train, at_lag, sfreq) - train
     assert np.all(lag == lag[0]) and -9 <= lag[0] <= -5
     assert beats_at_lag(train, noise, sfreq) is None
+
+
+def _lag_hits_by_windows(reference, other, max_lag, tol):
+    """The plain formulation of artefacts._lag_hits: every offset within +-max_lag starts a window
+    [o, o + 2 tol]; the first holding the most distinct reference events wins (median offset)."""
+    pairs = [(int(o - r), i) for i, r in enumerate(reference) for o in other if abs(int(o - r)) <= max_lag]
+    if not pairs:
+        return 0, 0
+    offsets = sorted(p[0] for p in pairs)
+    best, lag = 0, 0
+    for start in offsets:
+        inside = [(o, i) for o, i in pairs if start <= o <= start + 2 * tol]
+        held = len({i for _, i in inside})
+        if held > best:
+            best, lag = held, int(np.median([o for o, _ in inside]))
+    return lag, best
+
+
+@settings(max_examples=150, deadline=None)
+@given(n_ref=st.integers(0, 25), n_other=st.integers(0, 60), lag=st.integers(-40, 40), tol=st.integers(1, 12),
+       seed=st.integers(0, 10_000))
+def test_lag_hits_equals_the_window_by_window_count(n_ref, n_other, lag, tol, seed):
+    rng = np.random.default_rng(seed)
+    reference = np.sort(rng.choice(5000, n_ref, replace=False)).astype(np.int64)
+    near = reference[rng.random(n_ref) < 0.6] + lag + rng.integers(-tol, tol + 1, 1)  # a lagged copy, partly
+    other = np.unique(np.concatenate((near, rng.choice(5000, n_other)))).astype(np.int64)
+    max_lag = max(3 * tol, 30)
+    assert art._lag_hits(reference, other, max_lag, tol) == _lag_hits_by_windows(reference, other, max_lag, tol)
+
+
+@settings(max_examples=150, deadline=None)
+@given(n=st.integers(1, 80), n_trains=st.integers(1, 5), tol=st.integers(1, 20), seed=st.integers(0, 10_000))
+def test_one_beat_per_cluster_equals_the_cluster_by_cluster_rule(n, n_trains, tol, seed):
+    rng = np.random.default_rng(seed)
+    t = np.sort(rng.integers(-200, 3000, n)).astype(np.int64)
+    who = rng.integers(0, n_trains, n)
+    beats, support = art._one_beat_per_cluster(t, who, n_trains, tol)
+    starts = np.flatnonzero(np.concatenate(([True], np.diff(t) > tol)))
+    for k, (a, b) in enumerate(zip(starts, np.append(starts[1:], n))):
+        at_ref = t[a:b][who[a:b] == 0]
+        assert beats[k] == (at_ref[0] if at_ref.size else int(np.median(t[a:b])))
+        assert support[k] == np.unique(who[a:b]).size

@@ -336,26 +336,37 @@ def find_ecg_beats(y: np.ndarray, sfreq: float, candidate_peaks: np.ndarray) -> 
 def _lag_hits(reference: np.ndarray, other: np.ndarray, max_lag: int, tol: int) -> tuple[int, int]:
     """The lag of ``other``'s events after ``reference``'s (within +-``max_lag`` samples) shared by
     the most reference events, and how many reference events have an ``other`` event within
-    ``tol`` of that lag (0, 0 when none is near). Both arrays sorted."""
+    ``tol`` of that lag (0, 0 when none is near). Both arrays sorted.
+
+    Every offset ``other - reference`` within +-``max_lag`` may start a window ``[o, o + 2 tol]``;
+    the first (smallest) window holding offsets of the most distinct reference events wins, and
+    the lag is the median of its offsets. The count per window comes from one cumulative sum: a
+    window starting at ``s`` holds an offset ``o`` when ``o - 2 tol <= s <= o``, and the
+    overlapping intervals of one reference event's offsets are merged so that it counts once.
+    """
     if reference.size == 0 or other.size == 0:
         return 0, 0
     lo = np.searchsorted(other, reference - max_lag, side="left")
     hi = np.searchsorted(other, reference + max_lag, side="right")
-    owner = np.repeat(np.arange(reference.size), hi - lo)
-    if owner.size == 0:
+    counts = hi - lo
+    n = int(counts.sum())
+    if n == 0:
         return 0, 0
-    idx = np.concatenate([np.arange(a, b) for a, b in zip(lo, hi)])
-    offsets = other[idx] - reference[owner]
-    order = np.argsort(offsets, kind="stable")
-    offsets, owner = offsets[order], owner[order]
-    # the window of width 2 tol over the sorted offsets holding the most distinct reference events
-    ends = np.searchsorted(offsets, offsets + 2 * tol, side="right")
-    best, best_lag = 0, 0
-    for k in range(offsets.size):
-        n_owners = np.unique(owner[k : ends[k]]).size
-        if n_owners > best:
-            best, best_lag = n_owners, int(np.median(offsets[k : ends[k]]))
-    return best_lag, best
+    owner = np.repeat(np.arange(reference.size), counts)
+    # offsets ascend within each reference event (``other`` is sorted)
+    offsets = other[np.arange(n) - np.repeat(np.cumsum(counts) - counts - lo, counts)] - reference[owner]
+    width = 2 * tol
+    zero = max_lag + width  # index of window start 0
+    size = 2 * max_lag + width + 2
+    change = np.bincount(offsets - width + zero, minlength=size) - np.bincount(offsets + 1 + zero, minlength=size)
+    overlap = (owner[1:] == owner[:-1]) & (offsets[1:] - width <= offsets[:-1])
+    change -= np.bincount(offsets[1:][overlap] - width + zero, minlength=size)
+    change += np.bincount(offsets[:-1][overlap] + 1 + zero, minlength=size)
+    holders = np.cumsum(change)  # distinct reference events per window start
+    offsets = np.sort(offsets)
+    k = int(np.argmax(holders[offsets + zero]))
+    stop = np.searchsorted(offsets, offsets[k] + width, side="right")
+    return int(np.median(offsets[k:stop])), int(holders[offsets[k] + zero])
 
 
 def shared_beat_train(trains: list[np.ndarray], sfreq: float) -> np.ndarray:
@@ -397,17 +408,25 @@ def shared_beat_train(trains: list[np.ndarray], sfreq: float) -> np.ndarray:
     t, who = np.concatenate(times), np.concatenate(owners)
     order_t = np.argsort(t, kind="stable")
     t, who = t[order_t], who[order_t]
-    starts = np.flatnonzero(np.concatenate(([True], np.diff(t) > tol)))
+    beats, support = _one_beat_per_cluster(t, who, len(trains), tol)
     need = (len(trains) + 1) // 2
-    beats, support = [], []
-    for a, b in zip(starts, np.append(starts[1:], t.size)):
-        members = who[a:b]
-        at_ref = t[a:b][members == 0]
-        beats.append(int(at_ref[0]) if at_ref.size else int(np.median(t[a:b])))
-        support.append(np.unique(members).size)
-    beats, support = np.asarray(beats, np.int64), np.asarray(support)
     voted = _one_per_interval(beats[support >= need], support[support >= need], int(ECG_RR_RANGE_S[0] * sfreq))
     return _fill_rhythm_gaps(voted, beats[support < need], support[support < need])
+
+
+def _one_beat_per_cluster(t: np.ndarray, who: np.ndarray, n_trains: int, tol: int) -> tuple[np.ndarray, np.ndarray]:
+    """Beats of several trains (sorted times ``t`` of train ``who``; train 0 is the reference)
+    closer than ``tol`` in a chain are one beat: at the reference's first time in the cluster, else
+    at the (truncated) median of its times; and how many distinct trains hold each beat."""
+    cluster = np.cumsum(np.concatenate(([True], np.diff(t) > tol))) - 1
+    starts = np.flatnonzero(np.concatenate(([True], np.diff(cluster) > 0)))
+    size = np.diff(np.append(starts, t.size))
+    middle = starts + (size - 1) // 2
+    beats = np.where(size % 2 == 1, t[middle], (t[middle] + t[np.minimum(middle + 1, t.size - 1)]) / 2.0).astype(np.int64)
+    first_ref = np.unique(cluster[who == 0], return_index=True)
+    beats[first_ref[0]] = t[who == 0][first_ref[1]]
+    support = np.bincount(np.unique(cluster * n_trains + who) // n_trains, minlength=starts.size)
+    return beats, support
 
 
 def _rhythm_error(beats: list[int] | np.ndarray, k: int, t: int) -> float:
