@@ -399,3 +399,17 @@ def test_qrs_alignment_and_windows_match_the_numpy_formulation():
     near = np.abs(peaks[:, None] - peaks[None, :]) <= 300
     np.fill_diagonal(near, False)
     np.testing.assert_array_equal(votes, (corr & near).sum(axis=1))
+
+
+@settings(max_examples=150, deadline=None)
+@given(n_rows=st.integers(0, 15), n_cols=st.integers(1, 200), ties=st.booleans(), seed=st.integers(0, 10_000))
+def test_column_medians_equal_numpy_median_over_rows(n_rows, n_cols, ties, seed):
+    a = np.random.default_rng(seed).normal(0.0, 50.0, (n_rows, n_cols))
+    if ties:  # few distinct values: equal elements in a column
+        a = np.round(a / 50.0)
+    got = kernels.column_medians(a)
+    if n_rows == 0:
+        assert got.shape == (n_cols,) and np.all(np.isnan(got))
+    else:
+        np.testing.assert_array_equal(got, np.median(a, axis=0))
+    np.testing.assert_array_equal(kernels.column_medians(a[:, ::-1]), got[::-1])  # a non-contiguous view

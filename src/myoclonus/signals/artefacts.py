@@ -534,7 +534,7 @@ def imposed_beats(y: np.ndarray, peaks: np.ndarray, sfreq: float, n_template: in
         seg = _segments(y, peaks, half + reach)
         moved = peaks.copy()
         for i in range(peaks.size):
-            template = np.median(seg[max(i - n_template, 0) : i + n_template + 1], axis=0)
+            template = kernels.column_medians(seg[max(i - n_template, 0) : i + n_template + 1])
             moved[i] += int(np.clip(np.argmax(np.abs(template)) - (half + reach), -reach, reach))
         peaks = np.unique(np.clip(moved, 0, y.size - 1))
     return EcgBeats(peaks, sub_half, post, half, float(sfreq), pre)
@@ -557,7 +557,7 @@ def _matches_consensus(seg: np.ndarray, shifted: list[np.ndarray], pi: np.ndarra
         if len(nb) < ECG_MIN_VOTES:
             continue
         group = seg[nb]
-        template = _normalise(np.median(group * np.sign(group @ seg[i])[:, None], axis=0)[None, :])[0]
+        template = _normalise(kernels.column_medians(group * np.sign(group @ seg[i])[:, None])[None, :])[0]
         out[i] = max(abs(float(sh[i] @ template)) for sh in shifted) > ECG_MIN_CORR
     return out
 
@@ -723,7 +723,7 @@ def _fill_train(y: np.ndarray, beats: np.ndarray, half: int, sfreq: float) -> li
     added: list[int] = []
 
     def template_of(nb: list[int]) -> np.ndarray:
-        return np.median(seg[nb] * np.sign(seg[nb] @ seg[nb[0]])[:, None], axis=0)
+        return kernels.column_medians(seg[nb] * np.sign(seg[nb] @ seg[nb[0]])[:, None])
 
     for i, gap in enumerate(rr):
         lo_i, hi_i = max(i - 3, 0), min(i + 4, rr.size)
@@ -815,7 +815,7 @@ def subtract_ecg(y: np.ndarray, beats: EcgBeats, n_template: int = 6) -> np.ndar
     for i, c in enumerate(core):
         # local reference (neighbour beats only) keeps chunked and one-shot processing identical
         nb = core[max(i - n_template, 0) : i + n_template + 1]
-        ref = np.median(nb * np.sign(nb @ c)[:, None], axis=0)
+        ref = kernels.column_medians(nb * np.sign(nb @ c)[:, None])
         lags[i] = int(round(_best_shift(ref, np.concatenate((zeros, c, zeros)), pad)))
     peaks = peaks + lags
     wide = _segments(y, peaks, half + pad, post + pad)
@@ -843,10 +843,10 @@ def subtract_ecg(y: np.ndarray, beats: EcgBeats, n_template: int = 6) -> np.ndar
         signs = np.sign(core[others] @ core[i])
         signs[signs == 0] = 1
         aligned = wide[others] * signs[:, None]
-        template_wide = np.median(aligned, axis=0)
+        template_wide = kernels.column_medians(aligned)
         # shrink the samples where the template is not above its own noise (the EMG under the
         # neighbour beats), so subtracting it does not add that noise back (Wiener-like gain)
-        se = 1.2533 * 1.4826 * np.median(np.abs(aligned - template_wide), axis=0) / np.sqrt(len(others))
+        se = 1.2533 * 1.4826 * kernels.column_medians(np.abs(aligned - template_wide)) / np.sqrt(len(others))
         template_wide = template_wide * template_wide**2 / (template_wide**2 + (2.0 * se) ** 2 + 1e-12)
         shift = _best_shift(core[i][mlo:mhi], template_wide[mlo : mhi + 2 * pad], pad)
         template = np.interp(np.arange(m) + pad + shift, grid, template_wide)

@@ -964,3 +964,35 @@ def calibrate(digital, offset, gain, scale, out):  # pragma: no cover - compiled
     ``out``'s type."""
     for j in range(digital.size):
         out[j] = (np.float64(digital[j]) + offset) * gain * scale
+
+
+@njit(nogil=True, cache=True, fastmath=True)  # finite input: max/min as vector instructions
+def column_medians(a):  # pragma: no cover - compiled
+    """``np.median(a, axis=0)`` for a 2-D float64 array of a few rows (a beat and its neighbours).
+
+    The rows are sorted column-wise by insertion written as compare-exchanges (each new row sinks
+    through the sorted ones, every column at once: no branch on the data, SIMD across columns);
+    then the middle row, or the mean of the two middle rows, as NumPy computes it. NumPy
+    partitions each column through a strided copy: measured 275 vs 10 us for 12 rows of 1382
+    samples. NaN when there is no row."""
+    n_rows, n_cols = a.shape
+    if n_rows == 0:
+        return np.full(n_cols, np.nan)
+    rows = np.empty((n_rows, n_cols))
+    width = 64  # columns sorted together (they stay in the L1 cache)
+    sinking = np.empty(width)
+    for j0 in range(0, n_cols, width):
+        j1 = min(j0 + width, n_cols)
+        for i in range(n_rows):
+            sinking[: j1 - j0] = a[i, j0:j1]
+            for k in range(i - 1, -1, -1):  # rows[:i] are sorted column by column
+                below, above = rows[k, j0:j1], rows[k + 1, j0:j1]
+                for j in range(j1 - j0):
+                    x, v = below[j], sinking[j]
+                    above[j] = max(x, v)
+                    sinking[j] = min(x, v)
+            rows[0, j0:j1] = sinking[: j1 - j0]
+    h = n_rows // 2
+    if n_rows % 2:
+        return rows[h].copy()
+    return (rows[h - 1] + rows[h]) / 2.0
