@@ -81,6 +81,11 @@ def test_the_lead_train_is_given_to_the_channels_that_show_it_at_their_lag():
     assert sorted(out) == [1, 3]
     np.testing.assert_array_equal(out[1], lead + 9)
     np.testing.assert_array_equal(out[3], beats + 4)
+    # the lead's last beats fall past the end of the data at the channel's lag (or the lead stopped):
+    # the channel keeps its own beats there
+    n_times = int(beats[-1]) + 2
+    out = lead_channel_beats(beats[:-4] + 3, [spurious], [spurious], sfreq, n_times=n_times)
+    np.testing.assert_array_equal(out[0], beats + 4)  # the lead's, 1 ms later, then its own; not the spurious one
 
 
 # ------------------------------------------------------------------ a simulated recording

@@ -843,7 +843,7 @@ def iter_burst_chunks(src, emg: Sequence[ChannelInfo], settings: AnalysisSetting
             # channels with a train of their own finish with it or the shared one; channels that show
             # the shared train but found none of their own are analysed again with it
             shared = shared_channel_beats([outs[n].ecg_beats for n in names], [outs[n].ecg_candidates for n in names], sf,
-                                          reference=lead_beats)
+                                          reference=lead_beats, n_times=data.shape[1])
             again = {i: executor.submit(finish, i, data, ck, clips[i], shared.get(i), outs[n].pending)
                      for i, n in enumerate(names) if i in shared or outs[n].pending is not None}
             outs.update((names[i], future.result()) for i, future in again.items())
@@ -856,7 +856,8 @@ def iter_burst_chunks(src, emg: Sequence[ChannelInfo], settings: AnalysisSetting
 
 
 def shared_channel_beats(beats: list[np.ndarray | None], candidates: list[np.ndarray | None],
-                         sfreq: float, reference: np.ndarray | None = None) -> dict[int, np.ndarray]:
+                         sfreq: float, reference: np.ndarray | None = None,
+                         n_times: int | None = None) -> dict[int, np.ndarray]:
     """The beats to subtract from the channels of one chunk that found no beat train of their own
     but show the train the other channels share (one heart: the same R-peak times on every
     channel, each with its lag), and, when at least :data:`~myoclonus.signals.artefacts.ECG_SHARED_MIN_VOTERS`
@@ -873,6 +874,8 @@ def shared_channel_beats(beats: list[np.ndarray | None], candidates: list[np.nda
     reference : ndarray of int | None
         R peaks of the recording's ECG lead in the chunk (same time base), None without a lead or
         where it shows no heart rhythm.
+    n_times : int | None
+        Samples in the chunk (with ``reference``: see :func:`lead_channel_beats`).
 
     Returns
     -------
@@ -881,7 +884,7 @@ def shared_channel_beats(beats: list[np.ndarray | None], candidates: list[np.nda
         only the channels that need a second pass.
     """
     if reference is not None:
-        return lead_channel_beats(reference, beats, candidates, sfreq)
+        return lead_channel_beats(reference, beats, candidates, sfreq, n_times)
     trains = [b for b in beats if b is not None and b.size]
     if not trains:
         return {}
@@ -904,7 +907,7 @@ def shared_channel_beats(beats: list[np.ndarray | None], candidates: list[np.nda
 
 
 def lead_channel_beats(lead: np.ndarray, beats: list[np.ndarray | None], candidates: list[np.ndarray | None],
-                       sfreq: float) -> dict[int, np.ndarray]:
+                       sfreq: float, n_times: int | None = None) -> dict[int, np.ndarray]:
     """The beats to subtract, given an ECG lead's R peaks: the lead's train at each channel's own
     lag, for every channel that shows it (its own beat train, else its QRS candidates, coincide with
     at least :data:`~myoclonus.signals.artefacts.ECG_SHARED_MIN_SHARE` of the R peaks at one lag:
@@ -913,7 +916,10 @@ def lead_channel_beats(lead: np.ndarray, beats: list[np.ndarray | None], candida
     channel's own and over the channels' vote; a channel without ECG does not show it and keeps
     what it found alone. Where the lead lost beats (a stretch of artefact on it) a channel's own
     beats that fall where the rhythm puts them are kept
-    (:func:`~myoclonus.signals.artefacts.beats_in_rhythm_gaps`).
+    (:func:`~myoclonus.signals.artefacts.beats_in_rhythm_gaps`), and so are its own beats before the
+    first and after the last of the lead's within the ``n_times`` samples (the lead's beat at the
+    channel's lag may fall past the end of the data; dropping the channel's own last beat made a
+    burst of its cut QRS on four channels at the end of a simulated recording).
 
     Parameters
     ----------
@@ -922,6 +928,8 @@ def lead_channel_beats(lead: np.ndarray, beats: list[np.ndarray | None], candida
     beats, candidates : list of ndarray | None
         Per channel, its own subtracted beats and its QRS candidate peaks.
     sfreq : float
+    n_times : int | None
+        Samples in the chunk (None: beats are not moved into it).
 
     Returns
     -------
@@ -934,13 +942,25 @@ def lead_channel_beats(lead: np.ndarray, beats: list[np.ndarray | None], candida
         found = art.beats_at_lag(lead, own, sfreq) if has_own else None
         if found is None and cand is not None:
             found = art.beats_at_lag(lead, cand, sfreq)
+        if found is not None and n_times is not None:
+            found = found[(found >= 0) & (found < n_times)]
         if found is not None and has_own:
-            found = art.beats_in_rhythm_gaps(found, own, sfreq)
+            found = _with_own_beats_beyond(art.beats_in_rhythm_gaps(found, own, sfreq), own, sfreq)
             if art.beats_not_shared(found, own, sfreq) == 0:
                 found = None  # its own train is the lead's: nothing to redo
         if found is not None:
             out[i] = found
     return out
+
+
+def _with_own_beats_beyond(train: np.ndarray, own: np.ndarray, sfreq: float) -> np.ndarray:
+    """``train`` with a channel's ``own`` beats before its first and after its last beat (beyond
+    :data:`~myoclonus.signals.artefacts.ECG_SHARED_TOL_S`): where the train says nothing."""
+    if train.size == 0:
+        return np.asarray(own, np.int64)
+    tol = max(int(round(art.ECG_SHARED_TOL_S * sfreq)), 1)
+    beyond = own[(own < train[0] - tol) | (own > train[-1] + tol)]
+    return np.union1d(train, beyond).astype(np.int64) if beyond.size else train
 
 
 def _event_table(per_channel: list[tuple[str, ChannelInfo, np.ndarray]]) -> pd.DataFrame:

@@ -235,7 +235,7 @@ def detect_silent_periods(source, sfreq: float | None = None, ch_names: Sequence
         # as the burst detector: channels that show the chunk's shared beat train (the ECG lead's
         # where it shows a heart rhythm), again with it
         lead = None if ecg_row is None else reference.beats(data[ecg_row])
-        for i, shared in shared_channel_beats(beats, candidates, sf, reference=lead).items():
+        for i, shared in shared_channel_beats(beats, candidates, sf, reference=lead, n_times=data.shape[1]).items():
             found[i] = silences(i, None, shared)[0]
         for n, ev in zip(names, found):
             rows.extend((n, info[n].muscle, info[n].side, *e) for e in ev)
