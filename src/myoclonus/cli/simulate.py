@@ -23,6 +23,7 @@ def simulate(
     clean: bool = typer.Option(False, "--clean", help="No confounders (amplifier noise only)."),
     no_stimuli: bool = typer.Option(False, "--no-stimuli", help="Do not deliver stimuli."),
     acc: bool = typer.Option(False, "--acc", help="Add a right-hand accelerometer channel (ACC R HAND)."),
+    ecg: bool = typer.Option(False, "--ecg", help="Add an ECG lead (ECG) carrying the heartbeats of the trunk channels."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary instead of a table."),
 ) -> None:
     """Simulate polymyography (EMG, EEG, stimuli) of one myoclonus origin with ground truth. Synthetic data, for testing and teaching."""
@@ -33,7 +34,8 @@ def simulate(
     if out.suffix.lower() != ".edf":
         raise InputError(f"expected a file name ending in .edf, got {out.name!r}", where="--out")
     sim = run(origin, minutes=minutes, seed=seed, sfreq_hz=fs, negative=negative, n_jerks=n_jerks,
-              confounders=Confounders.off() if clean else None, stimuli=not no_stimuli, accelerometer=acc)
+              confounders=Confounders.off() if clean else None, stimuli=not no_stimuli, accelerometer=acc,
+              ecg_lead=ecg)
     edf, truth_path = sim.write(out)
     t = sim.truth
     summary = {"edf": str(edf), "truth": str(truth_path), "origin": t.origin, "negative": t.negative, "seed": t.seed,

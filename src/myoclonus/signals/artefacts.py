@@ -26,6 +26,7 @@ __all__ = [
     "ecg_residual_rms",
     "shared_beat_train",
     "beats_at_lag",
+    "beats_in_rhythm_gaps",
     "imposed_beats",
     "is_pop",
     "is_movement",
@@ -513,6 +514,22 @@ def beats_not_shared(a: np.ndarray, b: np.ndarray, sfreq: float) -> int:
 
     a, b = np.asarray(a, np.int64), np.asarray(b, np.int64)
     return unmatched(a, b) + unmatched(b, a)
+
+
+def beats_in_rhythm_gaps(train: np.ndarray, others: np.ndarray, sfreq: float) -> np.ndarray:
+    """``train`` with those of ``others`` that it lacks (no beat of ``train`` within
+    :data:`ECG_SHARED_TOL_S`) and that fall where its rhythm puts a beat it left out
+    (:func:`_fill_rhythm_gaps`): beats a reference train missed, not a P wave or a half-interval
+    beat of the other train."""
+    train, others = np.asarray(train, np.int64), np.asarray(others, np.int64)
+    if train.size == 0 or others.size == 0:
+        return train
+    tol = max(int(round(ECG_SHARED_TOL_S * sfreq)), 1)
+    k = np.searchsorted(train, others)
+    near = np.minimum(np.abs(others - train[np.clip(k - 1, 0, train.size - 1)]),
+                      np.abs(train[np.clip(k, 0, train.size - 1)] - others))
+    lacking = others[near > tol]
+    return _fill_rhythm_gaps(train, lacking, np.ones(lacking.size, int))
 
 
 def imposed_beats(y: np.ndarray, peaks: np.ndarray, sfreq: float, n_template: int = 6) -> EcgBeats:

@@ -25,7 +25,9 @@ Algorithm (per EMG channel, per chunk)
    subtraction before step 4; what subtraction leaves of a beat, no stronger than a few times the
    neighbouring beats' residue, is neither a burst nor a burst's onset; one heart beats for every
    channel, so a channel whose QRS is too buried for a train of its own but whose QRS candidates
-   follow the train the chunk's other channels share is analysed again with that train), clipping, electrode pops
+   follow the train the chunk's other channels share is analysed again with that train; when the
+   recording has an ECG lead, its R peaks are that shared train: :mod:`myoclonus.signals.ecg_lead`),
+   clipping, electrode pops
    and movement deflections (reported in ``artefacts``; a deflection leaking through the
    high-pass is slow: few zero crossings of the run, of its own signal without the background
    under it, or a large raw swing below 15 Hz), and bursts shorter than ``min_burst_ms`` or longer
@@ -69,6 +71,7 @@ from myoclonus.signals.chunking import (as_signal_source, block_samples, chunk_c
                                          read_float32)
 from myoclonus.signals.conditioning import (EmgFilter, MainsReport, apply_filter, apply_filters, design_emg_filter,
                                              detect_mains, rectified_moving_averages)
+from myoclonus.signals.ecg_lead import EcgReference, EcgReferenceSummary
 from myoclonus.signals.results import ChannelStatus, EventResults
 
 __all__ = ["BurstResults", "detect_bursts", "BURST_COLUMNS"]
@@ -109,11 +112,15 @@ class BurstResults(EventResults):
         Mains frequency found in the data.
     settings : AnalysisSettings
         Parameters used.
+    ecg_reference : EcgReferenceSummary | None
+        The ECG lead whose R peaks the ECG removal followed (None: the recording has none, and the
+        EMG channels' own beat trains were used).
     """
 
     mains_hz: float | None = None
     settings: AnalysisSettings = field(default_factory=AnalysisSettings)
     channel_info: dict[str, ChannelInfo] = field(default_factory=dict)
+    ecg_reference: EcgReferenceSummary | None = None
 
     annotation_label: ClassVar[str] = "myoclonus/burst"
 
@@ -739,11 +746,12 @@ def detect_bursts(source, sfreq: float | None = None, ch_names: Sequence[str] | 
     src = as_signal_source(source, sfreq, ch_names)
     emg = pick_emg(src, channels)
     per_channel: dict[str, list[_ChannelOut]] = {ch.name: [] for ch in emg}
-    for _, outs in iter_burst_chunks(src, emg, settings, progress=progress):
+    reference = EcgReference.of(src)
+    for _, outs in iter_burst_chunks(src, emg, settings, progress=progress, ecg_reference=reference):
         for n, o in outs.items():
             per_channel[n].append(o)
     mains, _ = prepare_filters(src, emg, settings)  # cached per source: found once per recording
-    return assemble_bursts(per_channel, emg, float(src.sfreq), mains, settings)
+    return assemble_bursts(per_channel, emg, float(src.sfreq), mains, settings, reference)
 
 
 def conditioned_rows(data: np.ndarray, names: Sequence[str], filters: dict[str, EmgFilter], rows: Sequence[int],
@@ -760,9 +768,19 @@ def conditioned_rows(data: np.ndarray, names: Sequence[str], filters: dict[str, 
         yield from zip(part, y)
 
 
+def reference_picks(names: list[str], reference: EcgReference | None) -> tuple[list[str], int | None]:
+    """The channels to read per chunk (the EMG channels, then the ECG lead unless it is one of
+    them) and the row of the ECG lead in what is read (None without a lead)."""
+    if reference is None:
+        return list(names), None
+    if reference.channel in names:
+        return list(names), names.index(reference.channel)
+    return list(names) + [reference.channel], len(names)
+
+
 def iter_burst_chunks(src, emg: Sequence[ChannelInfo], settings: AnalysisSettings, *,
                       on_clean: Callable | None = None, clean_envelope_ms: float | None = None,
-                      progress: Callable[[float], None] | None = None):
+                      progress: Callable[[float], None] | None = None, ecg_reference: EcgReference | None = None):
     """Detect bursts chunk by chunk; yields ``(chunk, {channel: _ChannelOut})`` per chunk.
 
     ``on_clean(cc, offset, core)`` is called in the worker with each channel's
@@ -771,7 +789,10 @@ def iter_burst_chunks(src, emg: Sequence[ChannelInfo], settings: AnalysisSetting
     output's ``extra``. Channels run in ``settings.chunks.n_threads`` threads (the
     compiled kernels and NumPy release the GIL). Once a chunk's channels are done, those that found
     no beat train of their own but show the one the others share (:func:`shared_channel_beats`)
-    are analysed again with it; the others pay nothing more.
+    are analysed again with it; the others pay nothing more. With ``ecg_reference`` (the
+    recording's ECG lead, :class:`~myoclonus.signals.ecg_lead.EcgReference`) the lead is read with
+    each chunk and its R peaks are the shared train wherever it shows a heart rhythm (what it gave
+    is counted in the reference).
     """
     sf = float(src.sfreq)
     if sf < 500:
@@ -781,7 +802,8 @@ def iter_burst_chunks(src, emg: Sequence[ChannelInfo], settings: AnalysisSetting
     names = [ch.name for ch in emg]
     if not names:
         return
-    chunks = list(iter_chunks(int(src.n_times), sf, chunk_core_s(settings.chunks, sf, len(names)), settings.chunks.overlap_s))
+    picks, ecg_row = reference_picks(names, ecg_reference)
+    chunks = list(iter_chunks(int(src.n_times), sf, chunk_core_s(settings.chunks, sf, len(picks)), settings.chunks.overlap_s))
     n_threads = min(max(int(settings.chunks.n_threads), 1), len(names))
     groups = [list(range(len(names)))[g::n_threads] for g in range(n_threads)]
 
@@ -801,21 +823,27 @@ def iter_burst_chunks(src, emg: Sequence[ChannelInfo], settings: AnalysisSetting
     with ThreadPoolExecutor(max_workers=n_threads) as executor:
 
         def start(ck):
-            data = read_float32(src, names, ck.start, ck.stop)
+            data = read_float32(src, picks, ck.start, ck.stop)
             clips: dict[int, np.ndarray] = {}  # each channel's clipped runs (the first pass finds them)
-            return ck, data, clips, [executor.submit(run, group, data, ck, clips) for group in groups]
+            lead = None if ecg_row is None else executor.submit(ecg_reference.beats, data[ecg_row])
+            return ck, data, clips, [executor.submit(run, group, data, ck, clips) for group in groups], lead
 
         # one chunk ahead: the next chunk is read (and analysed) while the caller handles this one
         ahead = start(chunks[0]) if chunks else None
         for k in range(len(chunks)):
-            ck, data, clips, futures = ahead
+            ck, data, clips, futures, lead = ahead
             ahead = start(chunks[k + 1]) if k + 1 < len(chunks) else None
             outs: dict[str, _ChannelOut] = {}
             for group, future in zip(groups, futures):
                 outs.update((names[i], o) for i, o in zip(group, future.result()))
+            lead_beats = None
+            if lead is not None:
+                lead_beats = lead.result()
+                ecg_reference.note(ck, lead_beats)
             # channels with a train of their own finish with it or the shared one; channels that show
             # the shared train but found none of their own are analysed again with it
-            shared = shared_channel_beats([outs[n].ecg_beats for n in names], [outs[n].ecg_candidates for n in names], sf)
+            shared = shared_channel_beats([outs[n].ecg_beats for n in names], [outs[n].ecg_candidates for n in names], sf,
+                                          reference=lead_beats, n_times=data.shape[1])
             again = {i: executor.submit(finish, i, data, ck, clips[i], shared.get(i), outs[n].pending)
                      for i, n in enumerate(names) if i in shared or outs[n].pending is not None}
             outs.update((names[i], future.result()) for i, future in again.items())
@@ -828,11 +856,13 @@ def iter_burst_chunks(src, emg: Sequence[ChannelInfo], settings: AnalysisSetting
 
 
 def shared_channel_beats(beats: list[np.ndarray | None], candidates: list[np.ndarray | None],
-                         sfreq: float) -> dict[int, np.ndarray]:
+                         sfreq: float, reference: np.ndarray | None = None,
+                         n_times: int | None = None) -> dict[int, np.ndarray]:
     """The beats to subtract from the channels of one chunk that found no beat train of their own
     but show the train the other channels share (one heart: the same R-peak times on every
     channel, each with its lag), and, when at least :data:`~myoclonus.signals.artefacts.ECG_SHARED_MIN_VOTERS`
-    channels have a train, from those whose own train differs from the shared one.
+    channels have a train, from those whose own train differs from the shared one. With an ECG
+    lead's R peaks (``reference``) the shared train is the lead's (:func:`lead_channel_beats`).
 
     Parameters
     ----------
@@ -841,6 +871,11 @@ def shared_channel_beats(beats: list[np.ndarray | None], candidates: list[np.nda
     candidates : list of ndarray | None
         Per channel, its QRS candidate peaks (:func:`_ecg_candidates`).
     sfreq : float
+    reference : ndarray of int | None
+        R peaks of the recording's ECG lead in the chunk (same time base), None without a lead or
+        where it shows no heart rhythm.
+    n_times : int | None
+        Samples in the chunk (with ``reference``: see :func:`lead_channel_beats`).
 
     Returns
     -------
@@ -848,6 +883,8 @@ def shared_channel_beats(beats: list[np.ndarray | None], candidates: list[np.nda
         Channel index -> beat samples at that channel's lag (:func:`~myoclonus.signals.artefacts.beats_at_lag`);
         only the channels that need a second pass.
     """
+    if reference is not None:
+        return lead_channel_beats(reference, beats, candidates, sfreq, n_times)
     trains = [b for b in beats if b is not None and b.size]
     if not trains:
         return {}
@@ -869,6 +906,63 @@ def shared_channel_beats(beats: list[np.ndarray | None], candidates: list[np.nda
     return out
 
 
+def lead_channel_beats(lead: np.ndarray, beats: list[np.ndarray | None], candidates: list[np.ndarray | None],
+                       sfreq: float, n_times: int | None = None) -> dict[int, np.ndarray]:
+    """The beats to subtract, given an ECG lead's R peaks: the lead's train at each channel's own
+    lag, for every channel that shows it (its own beat train, else its QRS candidates, coincide with
+    at least :data:`~myoclonus.signals.artefacts.ECG_SHARED_MIN_SHARE` of the R peaks at one lag:
+    :func:`~myoclonus.signals.artefacts.beats_at_lag`), unless the channel's own train is that
+    train already. The lead's R peaks are unambiguous, so its train takes precedence over a
+    channel's own and over the channels' vote; a channel without ECG does not show it and keeps
+    what it found alone. Where the lead lost beats (a stretch of artefact on it) a channel's own
+    beats that fall where the rhythm puts them are kept
+    (:func:`~myoclonus.signals.artefacts.beats_in_rhythm_gaps`), and so are its own beats before the
+    first and after the last of the lead's within the ``n_times`` samples (the lead's beat at the
+    channel's lag may fall past the end of the data; dropping the channel's own last beat made a
+    burst of its cut QRS on four channels at the end of a simulated recording).
+
+    Parameters
+    ----------
+    lead : ndarray of int
+        R peaks of the ECG lead (samples from the chunk start).
+    beats, candidates : list of ndarray | None
+        Per channel, its own subtracted beats and its QRS candidate peaks.
+    sfreq : float
+    n_times : int | None
+        Samples in the chunk (None: beats are not moved into it).
+
+    Returns
+    -------
+    dict
+        Channel index -> beat samples at that channel's lag; only the channels that need them.
+    """
+    out = {}
+    for i, (own, cand) in enumerate(zip(beats, candidates)):
+        has_own = own is not None and own.size > 0
+        found = art.beats_at_lag(lead, own, sfreq) if has_own else None
+        if found is None and cand is not None:
+            found = art.beats_at_lag(lead, cand, sfreq)
+        if found is not None and n_times is not None:
+            found = found[(found >= 0) & (found < n_times)]
+        if found is not None and has_own:
+            found = _with_own_beats_beyond(art.beats_in_rhythm_gaps(found, own, sfreq), own, sfreq)
+            if art.beats_not_shared(found, own, sfreq) == 0:
+                found = None  # its own train is the lead's: nothing to redo
+        if found is not None:
+            out[i] = found
+    return out
+
+
+def _with_own_beats_beyond(train: np.ndarray, own: np.ndarray, sfreq: float) -> np.ndarray:
+    """``train`` with a channel's ``own`` beats before its first and after its last beat (beyond
+    :data:`~myoclonus.signals.artefacts.ECG_SHARED_TOL_S`): where the train says nothing."""
+    if train.size == 0:
+        return np.asarray(own, np.int64)
+    tol = max(int(round(art.ECG_SHARED_TOL_S * sfreq)), 1)
+    beyond = own[(own < train[0] - tol) | (own > train[-1] + tol)]
+    return np.union1d(train, beyond).astype(np.int64) if beyond.size else train
+
+
 def _event_table(per_channel: list[tuple[str, ChannelInfo, np.ndarray]]) -> pd.DataFrame:
     """The bursts table (BURST_COLUMNS) from each channel's event array, sorted by onset then channel."""
     n = [found.shape[0] for _, _, found in per_channel]
@@ -884,8 +978,10 @@ def _event_table(per_channel: list[tuple[str, ChannelInfo, np.ndarray]]) -> pd.D
 
 
 def assemble_bursts(per_channel: dict[str, list[_ChannelOut]], emg: Sequence[ChannelInfo], sfreq: float,
-                    mains: MainsReport, settings: AnalysisSettings) -> BurstResults:
-    """One :class:`BurstResults` from the per-chunk outputs of every channel."""
+                    mains: MainsReport, settings: AnalysisSettings,
+                    ecg_reference: EcgReference | None = None) -> BurstResults:
+    """One :class:`BurstResults` from the per-chunk outputs of every channel (and what the ECG
+    lead, when there is one, gave over the chunks)."""
     columns, art_rows, status = [], [], {}
     info = {ch.name: ch for ch in emg}
     for name, outs in per_channel.items():
@@ -913,4 +1009,5 @@ def assemble_bursts(per_channel: dict[str, list[_ChannelOut]], emg: Sequence[Cha
     if len(artefacts):
         artefacts = artefacts.sort_values(["onset_s", "channel"], kind="stable").reset_index(drop=True)
     return BurstResults(events=events, sfreq=sfreq, channel_status=status, artefacts=artefacts,
-                        mains_hz=mains.mains_hz, settings=settings, channel_info=info)
+                        mains_hz=mains.mains_hz, settings=settings, channel_info=info,
+                        ecg_reference=None if ecg_reference is None else ecg_reference.summary())

@@ -264,6 +264,7 @@ def build_findings(analysis: Analysis) -> dict[str, Any]:
         "bursts": {
             **_duration_stats(bursts["duration_ms"].to_numpy(float) if len(bursts) else np.empty(0)),
             "mains_hz": to_jsonable(getattr(analysis.bursts, "mains_hz", None)),
+            "ecg_reference": to_jsonable(getattr(analysis.bursts, "ecg_reference", None)),
         },
         "silent_periods": _duration_stats(silent["duration_ms"].to_numpy(float) if len(silent) else np.empty(0)),
         "jerks": {"count": n_jerks},

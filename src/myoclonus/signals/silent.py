@@ -43,11 +43,12 @@ from scipy.ndimage import median_filter
 from myoclonus.settings import AnalysisSettings, BurstSettings, ConditioningSettings, SilentPeriodSettings
 from myoclonus.signals.bursts import (BurstResults, _resolve_settings, subsample_step, assemble_bursts, check_finite,
                                       clean_channel, conditioned_rows, iter_burst_chunks, prepare_filters,
-                                      shared_channel_beats)
+                                      reference_picks, shared_channel_beats)
 from myoclonus.signals.chunking import (as_signal_source, block_samples, chunk_core_s, iter_chunks, pick_emg,
                                          read_float32)
 from myoclonus.signals import kernels
 from myoclonus.signals.conditioning import EmgFilter, row_medians
+from myoclonus.signals.ecg_lead import EcgReference
 from myoclonus.signals.results import ChannelStatus, EventResults
 
 __all__ = ["SilentPeriodResults", "detect_silent_periods", "detect_bursts_and_silent_periods", "SILENT_COLUMNS"]
@@ -210,11 +211,13 @@ def detect_silent_periods(source, sfreq: float | None = None, ch_names: Sequence
                      if len(art) else np.empty((0, 2)) for n in names}
     rows: list[tuple] = []
     info = {c.name: c for c in emg}
-    chunks = list(iter_chunks(int(src.n_times), sf, chunk_core_s(settings.chunks, sf, len(names)), settings.chunks.overlap_s))
+    reference = EcgReference.of(src)
+    picks, ecg_row = reference_picks(names, reference)
+    chunks = list(iter_chunks(int(src.n_times), sf, chunk_core_s(settings.chunks, sf, len(picks)), settings.chunks.overlap_s))
     for k, ck in enumerate(chunks):
         if not names:
             break
-        data = read_float32(src, names, ck.start, ck.stop)
+        data = read_float32(src, picks, ck.start, ck.stop)
         for i, n in enumerate(names):
             check_finite(data[i], n, sf, ck.start)
         found, beats, candidates = [], [], []
@@ -229,8 +232,10 @@ def detect_silent_periods(source, sfreq: float | None = None, ch_names: Sequence
             found.append(ev)
             beats.append(b)
             candidates.append(c)
-        # as the burst detector: channels that show the chunk's shared beat train, again with it
-        for i, shared in shared_channel_beats(beats, candidates, sf).items():
+        # as the burst detector: channels that show the chunk's shared beat train (the ECG lead's
+        # where it shows a heart rhythm), again with it
+        lead = None if ecg_row is None else reference.beats(data[ecg_row])
+        for i, shared in shared_channel_beats(beats, candidates, sf, reference=lead, n_times=data.shape[1]).items():
             found[i] = silences(i, None, shared)[0]
         for n, ev in zip(names, found):
             rows.extend((n, info[n].muscle, info[n].side, *e) for e in ev)
@@ -275,8 +280,10 @@ def detect_bursts_and_silent_periods(source, sfreq: float | None = None, ch_name
         return _silences(cc.extra_env, sf, offset, core, settings.silent)
 
     pending = None
+    reference = EcgReference.of(src)
     for ck, outs in iter_burst_chunks(src, emg, settings, on_clean=silences_in_chunk,
-                                             clean_envelope_ms=settings.silent.silent_envelope_ms, progress=progress):
+                                      clean_envelope_ms=settings.silent.silent_envelope_ms, progress=progress,
+                                      ecg_reference=reference):
         for n, o in outs.items():
             per_channel[n].append(o)
         if pending is not None:
@@ -285,7 +292,7 @@ def detect_bursts_and_silent_periods(source, sfreq: float | None = None, ch_name
     if pending is not None:
         keep_silences(*pending)
     mains, _ = prepare_filters(src, emg, settings)  # cached per source: found once per recording
-    bursts = assemble_bursts(per_channel, emg, sf, mains, settings)
+    bursts = assemble_bursts(per_channel, emg, sf, mains, settings, reference)
     return bursts, _results(rows, sf, bursts, list(info), settings)
 
 

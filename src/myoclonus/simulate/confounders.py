@@ -18,6 +18,9 @@ __all__ = [
     "Confounders",
     "TRUNK_MUSCLES",
     "ecg_train",
+    "ecg_waveform",
+    "ecg_lead",
+    "ECG_LEAD_CHANNEL",
     "mains_wave",
     "baseline_drift",
     "movement_shape",
@@ -28,6 +31,11 @@ __all__ = [
 
 #: Muscles where ECG is picked up (trunk and neck; CONTRACTS: SCM, PSP, RA, INT).
 TRUNK_MUSCLES = ("SCM", "PSP", "RA", "INT", "TRAP")
+#: Name of the simulated ECG lead (``simulate(..., ecg_lead=True)``).
+ECG_LEAD_CHANNEL = "ECG"
+#: R wave of the simulated ECG lead in uV: limb-lead R waves are about 0.5-2 mV (textbook ECG);
+#: 1 mV is an engineering choice within that range.
+ECG_LEAD_R_UV = 1000.0
 
 
 class Confounders(BaseModel):
@@ -66,18 +74,39 @@ def ecg_train(rng: np.random.Generator, n_times: int, sfreq_hz: float, heart_rat
     while tb < t[-1] + 0.5:
         beats.append(tb)
         tb += rr * (1.0 + 0.03 * rng.standard_normal())
+    return ecg_waveform(beats, n_times, sfreq_hz), np.asarray([b for b in beats if b < t[-1]])
+
+
+def ecg_waveform(r_peaks_s, n_times: int, sfreq_hz: float) -> np.ndarray:
+    """Unit-R-peak ECG with its R peaks at ``r_peaks_s`` (s): the waveform of :func:`ecg_train`
+    (e.g. an ECG lead carrying the beats of a simulation's ``truth.ecg_r_peaks_s``)."""
+    t = np.arange(n_times) / sfreq_hz
     x = np.zeros(n_times)
     # (offset s, width s, amplitude) of P, Q, R, S, T (engineering choice, McSharry-like shape)
     waves = ((-0.2, 0.025, 0.12), (-0.03, 0.008, -0.15), (0.0, 0.009, 1.0), (0.03, 0.009, -0.25), (0.3, 0.05, 0.3))
     half = int(0.5 * sfreq_hz)
-    for b in beats:
+    for b in r_peaks_s:
         c = int(round(b * sfreq_hz))
         lo, hi = max(c - half, 0), min(c + half, n_times)
         if hi <= lo:
             continue
         tt = t[lo:hi] - b
         x[lo:hi] += sum(a * np.exp(-0.5 * ((tt - o) / w) ** 2) for o, w, a in waves)
-    return x, np.asarray([b for b in beats if b < t[-1]])
+    return x
+
+
+def ecg_lead(rng: np.random.Generator, r_peaks_s, n_times: int, sfreq_hz: float, conf: Confounders,
+             mains_hz: float | None) -> np.ndarray:
+    """A dedicated ECG lead in uV: the heart's beats at ``r_peaks_s`` with an R wave of
+    :data:`ECG_LEAD_R_UV`, amplifier noise, and, when switched on, baseline drift (50-200 uV:
+    respiration and electrode potentials) and mains (2-15 uV, as on the EMG channels)."""
+    x = ECG_LEAD_R_UV * ecg_waveform(r_peaks_s, n_times, sfreq_hz)
+    x += conf.noise_floor_uv * rng.standard_normal(n_times)
+    if conf.drift:
+        x += baseline_drift(rng, n_times, sfreq_hz, float(rng.uniform(50.0, 200.0)))
+    if conf.mains and mains_hz:
+        x += float(rng.uniform(2.0, 15.0)) * mains_wave(rng, n_times, sfreq_hz, mains_hz)
+    return x
 
 
 def mains_wave(rng: np.random.Generator, n_times: int, sfreq_hz: float, mains_hz: float) -> np.ndarray:

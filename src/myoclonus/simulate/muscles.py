@@ -50,7 +50,7 @@ EEG_CHANNELS: tuple[str, ...] = ("F3", "Fz", "F4", "FC3", "FC4", "C3", "Cz", "C4
 
 
 def channel_info(name: str) -> ChannelInfo:
-    """ChannelInfo of a simulated channel (EMG from :data:`MUSCLES`, EEG, ACC, STIM)."""
+    """ChannelInfo of a simulated channel (EMG from :data:`MUSCLES`, EEG, ACC, STIM, ECG)."""
     if name in MUSCLES:
         return MUSCLES[name]
     if name in EEG_CHANNELS:
@@ -58,6 +58,8 @@ def channel_info(name: str) -> ChannelInfo:
         return ChannelInfo(name=name, kind="eeg", side=side)  # type: ignore[arg-type]
     if name == "STIM":
         return ChannelInfo(name=name, kind="stim")
+    if name == "ECG":
+        return ChannelInfo(name=name, kind="ecg")
     if name.startswith("ACC"):
         return ChannelInfo(name=name, kind="acc", side="right" if " R " in f" {name} " else None)
     raise KeyError(name)

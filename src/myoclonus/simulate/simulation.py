@@ -18,7 +18,8 @@ import numpy as np
 from myoclonus.errors import InputError
 from myoclonus.signals.channels import ChannelInfo
 from myoclonus.simulate.acc import ACC_CHANNEL, hand_acceleration
-from myoclonus.simulate.confounders import Confounders, add_confounders
+from myoclonus.simulate.confounders import ECG_LEAD_CHANNEL, Confounders, add_confounders, ecg_train
+from myoclonus.simulate.confounders import ecg_lead as ecg_lead_uv
 from myoclonus.simulate.eeg import add_event, band_noise, eeg_background
 from myoclonus.simulate.emg import add_burst, apply_silence, emg_carrier, white_noise
 from myoclonus.simulate.events import (
@@ -99,6 +100,7 @@ def simulate(
     n_jerks: int | None = None,
     stimuli: bool = True,
     accelerometer: bool = False,
+    ecg_lead: bool = False,
 ) -> Simulation:
     """Simulate a polymyography recording of one myoclonus origin, with its ground truth.
 
@@ -125,6 +127,11 @@ def simulate(
     accelerometer : bool
         Add ``ACC R HAND`` (m/s^2, MNE type ``misc``): the right-hand movement following the
         right arm/hand bursts after an electromechanical delay.
+    ecg_lead : bool
+        Add ``ECG`` (MNE type ``ecg``): a dedicated ECG lead carrying the beats the trunk muscles
+        carry (``truth.ecg_r_peaks_s``; when none does, beats drawn for the lead alone, then listed
+        there), R wave 1 mV. Its draws come from a stream of their own: the other channels are
+        the same with or without it.
 
     Returns
     -------
@@ -239,6 +246,15 @@ def simulate(
         data.append(hand_acceleration(np.random.default_rng(np.random.SeedSequence(int(seed)).spawn(9)[8]), n_times, sfreq_hz, final_bursts)[None, :])
         ch_names.append(ACC_CHANNEL)
         ch_types.append("misc")
+    if ecg_lead:
+        rng_lead = np.random.default_rng(np.random.SeedSequence(int(seed)).spawn(10)[9])
+        if not extra["ecg_r_peaks_s"]:  # no trunk channel carries ECG: the heart beats all the same
+            _, peaks = ecg_train(rng_lead, n_times, sfreq_hz, float(rng_lead.uniform(55.0, 95.0)))
+            extra["ecg_r_peaks_s"] = [round(float(x), 6) for x in peaks]
+        lead = ecg_lead_uv(rng_lead, extra["ecg_r_peaks_s"], n_times, sfreq_hz, conf, extra["mains_hz"])
+        data.append(lead[None, :] * 1e-6)
+        ch_names.append(ECG_LEAD_CHANNEL)
+        ch_types.append("ecg")
     if stim_list:
         stim = np.zeros((1, n_times))
         width = max(1, int(round(1e-3 * sfreq_hz)))
