@@ -301,3 +301,22 @@ def test_one_beat_per_cluster_equals_the_cluster_by_cluster_rule(n, n_trains, to
         at_ref = t[a:b][who[a:b] == 0]
         assert beats[k] == (at_ref[0] if at_ref.size else int(np.median(t[a:b])))
         assert support[k] == np.unique(who[a:b]).size
+
+
+@settings(max_examples=150, deadline=None)
+@given(n=st.integers(0, 60), min_gap=st.integers(1, 600), seed=st.integers(0, 10_000))
+def test_strongest_apart_keeps_the_strongest_of_close_beats(n, min_gap, seed):
+    """Highest energy first, a beat is kept when no kept beat lies closer than min_gap."""
+    rng = np.random.default_rng(seed)
+    y = rng.normal(0.0, 1.0, 12_000).astype(np.float32)
+    beats = np.sort(rng.integers(0, y.size, n))
+    got = art._strongest_apart(y, beats, 20, min_gap)
+    if beats.size < 2 or np.all(np.diff(beats) >= min_gap):
+        np.testing.assert_array_equal(got, beats)
+        return
+    energy = np.sum(art._segments(y, beats, 20) ** 2, axis=1)
+    kept = []
+    for i in np.argsort(-energy, kind="stable"):
+        if all(abs(int(beats[i]) - int(beats[j])) >= min_gap for j in kept):
+            kept.append(i)
+    np.testing.assert_array_equal(got, beats[np.sort(kept)])

@@ -8,6 +8,7 @@ artefacts instead.
 from __future__ import annotations
 
 import logging
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -788,8 +789,12 @@ def _strongest_apart(y: np.ndarray, beats: np.ndarray, half: int, min_gap: int) 
         return beats
     energy = np.sum(_segments(y, beats, half) ** 2, axis=1)
     kept: list[int] = []
+    kept_at: list[int] = []  # the kept beats' samples, sorted: only the nearest on each side can be too close
     for i in np.argsort(-energy, kind="stable"):
-        if all(abs(int(beats[i]) - int(beats[j])) >= min_gap for j in kept):
+        t = int(beats[i])
+        k = bisect_left(kept_at, t)
+        if (k == 0 or t - kept_at[k - 1] >= min_gap) and (k == len(kept_at) or kept_at[k] - t >= min_gap):
+            kept_at.insert(k, t)
             kept.append(int(i))
     return beats[np.sort(np.asarray(kept, int))]
 
