@@ -218,3 +218,24 @@ def test_free_text_is_always_escaped(condition, drug, title):
         assert text not in html  # never as markup
     assert str(escape(title)) in html
     assert str(escape(condition)) in html  # unmatched free text is reported, escaped
+
+
+def test_methods_say_how_mains_and_ecg_were_removed(no_eeg_analysis):
+    html = render_report(no_eeg_analysis)
+    methods = html.split('id="methods"', 1)[1]
+    assert "<td>ECG removal</td><td>beat trains found on the EMG channels themselves (no ECG lead" in methods
+    assert "<td>Mains</td><td>" in methods
+
+
+def test_methods_name_the_ecg_lead_whose_r_peaks_were_used():
+    from myoclonus.signals.analysis import analyze
+    from myoclonus.simulate import simulate
+
+    sim = simulate("peripheral", minutes=0.25, seed=31, sfreq_hz=1000.0, ecg_lead=True)
+    analysis = analyze(sim.raw, settings=fast_settings())
+    lead = analysis.findings["bursts"]["ecg_reference"]
+    assert lead["channel"] == "ECG" and lead["n_chunks_used"] == lead["n_chunks"] == 1
+    html = render_report(analysis)
+    methods = html.split('id="methods"', 1)[1]
+    assert f"<td>ECG removal</td><td>R peaks of the ECG lead ECG ({lead['n_beats']} beats)</td>" in methods
+    assert lead["n_beats"] >= 10  # 15 s of heartbeats

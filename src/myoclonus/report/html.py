@@ -285,8 +285,29 @@ def _recording_content(analysis: Any, *, with_figures: bool = True) -> dict[str,
         "unmapped": list(findings.get("unmapped") or []),
         "channels": findings.get("channels") or [],
         "settings_rows": _flatten("", findings.get("settings") or analysis.settings.model_dump(mode="json")),
+        "mains_text": _mains_text(findings.get("bursts") or {}),
+        "ecg_text": _ecg_text(findings.get("bursts") or {}),
         "figures": build_figures(analysis) if with_figures else [],
     }
+
+
+def _mains_text(bursts: Mapping[str, Any]) -> str:
+    """The mains line found in the EMG and removed (findings ``bursts.mains_hz``)."""
+    hz = bursts.get("mains_hz")
+    return f"{hz:g} Hz line found and removed from the EMG" if hz else "no mains line found in the EMG"
+
+
+def _ecg_text(bursts: Mapping[str, Any]) -> str:
+    """How heartbeats were found for the ECG removal (findings ``bursts.ecg_reference``)."""
+    lead = bursts.get("ecg_reference")
+    if not lead:
+        return "beat trains found on the EMG channels themselves (no ECG lead in the recording)"
+    used, total = lead.get("n_chunks_used", 0), lead.get("n_chunks", 0)
+    if not used:
+        return (f"ECG lead {lead.get('channel')} showed no heart rhythm; beat trains found on the EMG channels "
+                "themselves")
+    part = "" if used == total else f" in {used} of {total} analysis chunks"
+    return f"R peaks of the ECG lead {lead.get('channel')} ({lead.get('n_beats', 0)} beats{part})"
 
 
 def _not_run_reason(analysis: Any, key: str) -> str:
