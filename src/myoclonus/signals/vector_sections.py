@@ -70,7 +70,7 @@ def _biquad(b: ir.IRBuilder, v, c, p, q):
     return o, b.fadd(b.fsub(b.fmul(c[1], v), b.fmul(c[3], o)), q), b.fsub(b.fmul(c[2], v), b.fmul(c[4], o))
 
 
-def _filter_loop(context, builder, n, state: _Rows, n_states: int, step) -> None:
+def _filter_loop(builder, n, state: _Rows, n_states: int, step) -> None:
     """``step(builder, j, states) -> new states`` for ``j`` in ``0 .. n``; the states start from
     and end in the rows of ``state`` (locals in between, so they live in registers)."""
     slots = [cgutils.alloca_once_value(builder, state.load(k)) for k in range(n_states)]
@@ -101,7 +101,7 @@ def section_pair(typingctx, u, n, coef, state):
             rows.store(j, o)
             return p, q, r, t
 
-        _filter_loop(context, builder, args[1], s_rows, 4, step)
+        _filter_loop(builder, args[1], s_rows, 4, step)
         return context.get_dummy_value()
 
     return types.void(u, n, coef, state), codegen
@@ -128,7 +128,7 @@ def resonator_line(typingctx, u, n, coef, state, line, resid):
             r_rows.store(j, b.fsub(v, o))
             return p, q
 
-        _filter_loop(context, builder, args[1], s_rows, 2, step)
+        _filter_loop(builder, args[1], s_rows, 2, step)
         return context.get_dummy_value()
 
     return types.void(u, n, coef, state, line, resid), codegen
@@ -158,7 +158,7 @@ def resonator_subtract(typingctx, u, n, coef, state, line, resid, level):
             rows.store(j, b.fsub(rows.load(j), o))
             return p, q
 
-        _filter_loop(context, builder, args[1], s_rows, 2, step)
+        _filter_loop(builder, args[1], s_rows, 2, step)
         return context.get_dummy_value()
 
     return types.void(u, n, coef, state, line, resid, level), codegen
