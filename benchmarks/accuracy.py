@@ -5,6 +5,7 @@ Usage::
     python benchmarks/accuracy.py            # full set (all forms x 4 sampling rates x 2 noise levels)
     python benchmarks/accuracy.py --quick    # small subset, a few minutes
     python benchmarks/accuracy.py --workers 2 --out benchmarks/results/accuracy.md
+    python benchmarks/accuracy.py --peers "" --ecg-lead --out benchmarks/results/accuracy_ecg_lead.md
 
 Data: ``myoclonus.simulate`` recordings with ground truth, seeded (seed = case number), 15 s
 each: at each of 500, 1000, 2048 and 5000 Hz every origin plus ``none`` with the default
@@ -276,7 +277,8 @@ def _our_silent(emg: np.ndarray, fs: float, names: list[str]) -> dict[str, np.nd
 
 
 # ---------------------------------------------------------------- one case
-def run_case(case: Case, params: dict[str, object], peers: list[str], with_ours: bool = True) -> dict:
+def run_case(case: Case, params: dict[str, object], peers: list[str], with_ours: bool = True,
+             ecg_lead: bool = False) -> dict:
     import logging as _logging
 
     warnings.filterwarnings("ignore")
@@ -284,7 +286,7 @@ def run_case(case: Case, params: dict[str, object], peers: list[str], with_ours:
     from myoclonus.simulate import simulate
 
     sim = simulate(case.origin, minutes=case.seconds / 60.0, seed=case.seed, sfreq_hz=case.sfreq_hz,
-                   negative=case.negative, confounders=confounders_for(case.noise))
+                   negative=case.negative, confounders=confounders_for(case.noise), ecg_lead=ecg_lead)
     emg, names = sim.emg_uv()
     t = sim.truth
     truth = {ch: np.asarray(t.burst_onsets_s(ch)) for ch in names}
@@ -297,7 +299,14 @@ def run_case(case: Case, params: dict[str, object], peers: list[str], with_ours:
         t0 = time.perf_counter()
         s = Score()
         try:
-            df = detect_bursts(emg, case.sfreq_hz, names).summary()
+            if ecg_lead:  # the same EMG arrays plus the lead, typed ECG by its name
+                from myoclonus.signals.recording import Recording
+
+                lead = sim.raw.get_data(picks=["ECG"]) * 1e6
+                source = Recording.from_array(np.vstack((emg, lead)), case.sfreq_hz, names + ["ECG"])
+                df = detect_bursts(source).summary()
+            else:
+                df = detect_bursts(emg, case.sfreq_hz, names).summary()
             elapsed = time.perf_counter() - t0
             for ch in names:
                 s.add(score_channel(df.loc[df["channel"] == ch, "onset_s"].to_numpy(float), truth[ch], arte[ch], ch in ecg))
@@ -347,9 +356,12 @@ def _aggregate(results: list[dict], key: Callable[[Case], str], kind: str = "bur
     return agg
 
 
-def render(results: list[dict], params: dict[str, object], detectors: list[str], elapsed_s: float, quick: bool) -> str:
-    lines = [f"# Burst detection accuracy ({'quick' if quick else 'full'} set)", "",
-             f"Generated {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC by `python benchmarks/accuracy.py{' --quick' if quick else ''}` "
+def render(results: list[dict], params: dict[str, object], detectors: list[str], elapsed_s: float, quick: bool,
+           ecg_lead: bool = False) -> str:
+    flags = (" --quick" if quick else "") + (" --ecg-lead" if ecg_lead else "")
+    lead = ", with a simulated ECG lead given to our detector" if ecg_lead else ""
+    lines = [f"# Burst detection accuracy ({'quick' if quick else 'full'} set{lead})", "",
+             f"Generated {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC by `python benchmarks/accuracy.py{flags}` "
              f"in {elapsed_s:.0f} s; {len(results)} simulated recordings; onset tolerance {TOLERANCE_S * 1e3:.0f} ms.", ""]
     overall = _aggregate(results, lambda c: "all")["all"]
     lines += ["## All recordings", "",
@@ -441,6 +453,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--workers", type=int, default=2, help="processes (one recording each)")
     ap.add_argument("--peers", default=",".join(PEERS), help="comma list of peers to run")
     ap.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "accuracy.md")
+    ap.add_argument("--ecg-lead", action="store_true",
+                    help="simulate an ECG lead too and give it to our detector (peers see the same EMG arrays)")
     args = ap.parse_args(argv)
     logging.getLogger("myoclonus").setLevel(logging.ERROR)
     warnings.filterwarnings("ignore")
@@ -455,12 +469,13 @@ def main(argv: list[str] | None = None) -> None:
     cases = build_cases(args.quick)
     results = []
     with ProcessPoolExecutor(max_workers=args.workers) as ex:
-        for r in ex.map(run_case, cases, [params] * len(cases), [peers] * len(cases)):
+        n = len(cases)
+        for r in ex.map(run_case, cases, [params] * n, [peers] * n, [True] * n, [args.ecg_lead] * n):
             results.append(r)
             c = r["case"]
             print(f"[{len(results)}/{len(cases)}] {c.origin} {c.sfreq_hz:g} Hz {c.noise}{' negative' if c.negative else ''} "
                   f"({time.perf_counter() - t0:.0f} s)", file=sys.stderr, flush=True)
-    text = render(results, params, ["myoclonus"] + peers, time.perf_counter() - t0, args.quick)
+    text = render(results, params, ["myoclonus"] + peers, time.perf_counter() - t0, args.quick, args.ecg_lead)
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     from myoclonus.atomic import write_text_atomic
