@@ -413,3 +413,12 @@ def test_column_medians_equal_numpy_median_over_rows(n_rows, n_cols, ties, seed)
     else:
         np.testing.assert_array_equal(got, np.median(a, axis=0))
     np.testing.assert_array_equal(kernels.column_medians(a[:, ::-1]), got[::-1])  # a non-contiguous view
+
+
+@settings(max_examples=80, deadline=None)
+@given(m=st.integers(1, 300), pad=st.integers(0, 30), seed=st.integers(0, 10_000))
+def test_shift_scores_are_the_dot_products_at_every_lag(m, pad, seed):
+    rng = np.random.default_rng(seed)
+    core, wide = rng.normal(0.0, 1.0, m), rng.normal(0.0, 1.0, m + 2 * pad)
+    expected = [core @ wide[k : k + m] for k in range(2 * pad + 1)]
+    np.testing.assert_allclose(kernels.shift_scores(core, wide, pad), expected, rtol=1e-12, atol=1e-12 * m)

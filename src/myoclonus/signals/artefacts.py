@@ -801,8 +801,7 @@ def _strongest_apart(y: np.ndarray, beats: np.ndarray, half: int, min_gap: int) 
 
 def _best_shift(core: np.ndarray, wide: np.ndarray, pad: int) -> float:
     """Fractional shift (samples) of ``wide`` that best matches ``core`` (parabolic peak)."""
-    m = core.size
-    scores = np.array([core @ wide[pad + lag : pad + lag + m] for lag in range(-pad, pad + 1)])
+    scores = kernels.shift_scores(np.ascontiguousarray(core, np.float64), np.ascontiguousarray(wide, np.float64), pad)
     k = int(np.argmax(np.abs(scores)))
     frac = 0.0
     if 0 < k < scores.size - 1:
