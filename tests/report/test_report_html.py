@@ -224,7 +224,9 @@ def test_methods_say_how_mains_and_ecg_were_removed(no_eeg_analysis):
     html = render_report(no_eeg_analysis)
     methods = html.split('id="methods"', 1)[1]
     assert "<td>ECG removal</td><td>beat trains found on the EMG channels themselves (no ECG lead" in methods
-    assert "<td>Mains</td><td>" in methods
+    hz = no_eeg_analysis.findings["bursts"]["mains_hz"]
+    mains = f"{hz:g} Hz line found and removed from the EMG" if hz else "no mains line found in the EMG"
+    assert f"<td>Mains</td><td>{mains}</td>" in methods
 
 
 def test_methods_name_the_ecg_lead_whose_r_peaks_were_used():
@@ -239,3 +241,6 @@ def test_methods_name_the_ecg_lead_whose_r_peaks_were_used():
     methods = html.split('id="methods"', 1)[1]
     assert f"<td>ECG removal</td><td>R peaks of the ECG lead ECG ({lead['n_beats']} beats)</td>" in methods
     assert lead["n_beats"] >= 10  # 15 s of heartbeats
+    hz = analysis.findings["bursts"]["mains_hz"]
+    assert hz in (50.0, 60.0)  # the simulator adds a mains line by default
+    assert f"<td>Mains</td><td>{hz:g} Hz line found and removed from the EMG</td>" in methods

@@ -973,8 +973,10 @@ def column_medians(a):  # pragma: no cover - compiled
     The rows are sorted column-wise by insertion written as compare-exchanges (each new row sinks
     through the sorted ones, every column at once: no branch on the data, SIMD across columns);
     then the middle row, or the mean of the two middle rows, as NumPy computes it. NumPy
-    partitions each column through a strided copy: measured 275 vs 10 us for 12 rows of 1382
-    samples. NaN when there is no row."""
+    partitions each column through a strided copy, and :func:`myoclonus.signals.conditioning.row_medians`
+    on the transpose sorts 1382 rows of 12 one by one: measured 290 / 87 / 37 us for the three on
+    12 rows of 1382 samples (this runs for every beat of every ECG channel). NaN when there is no
+    row."""
     n_rows, n_cols = a.shape
     if n_rows == 0:
         return np.full(n_cols, np.nan)
