@@ -93,3 +93,18 @@ def test_recording_start_has_no_filter_transient(sfreq):
                  + rng.standard_normal(t.size))
             y = apply_filter(x, filt, block=int(sfreq), at_recording_start=True)
             assert np.abs(y[: int(0.05 * sfreq)]).max() <= 1.2 * np.abs(y[int(sfreq):]).max(), (f0, phase)
+
+
+@pytest.mark.parametrize("sfreq", (500.0, 1000.0, 2048.0, 5000.0))
+def test_recording_start_has_no_transient_from_a_slow_wave(sfreq):
+    """A slow wave that is not a line (a 2-Hz, 20-uV wave: movement, an ECG P or T wave) has a
+    slope at sample 0 that the fitted line does not take up; the rest of the start is reflected
+    through its level, so the slope stays continuous. A plain mirror reversed it: the peak of the
+    first 50 ms was 1.3-2.0 x the later peak of 1 uV noise (0.86-1.19 x with the reflection)."""
+    filt = design_emg_filter(sfreq, COND)
+    rng = np.random.default_rng(0)
+    t = np.arange(int(3 * sfreq)) / sfreq
+    for phase in np.linspace(0, 2 * np.pi, 8, endpoint=False):
+        x = 20.0 * np.sin(2 * np.pi * 2.0 * t + phase) + rng.standard_normal(t.size)
+        y = apply_filter(x, filt, block=int(sfreq), at_recording_start=True)
+        assert np.abs(y[: int(0.05 * sfreq)]).max() <= 1.25 * np.abs(y[int(sfreq):]).max(), phase

@@ -265,6 +265,10 @@ _IDENTITY_SECTION = np.array([[1.0, 0.0, 0.0, 1.0, 0.0, 0.0]])
 #: start to which its line and mains are fitted (engineering choice: 25-30 mains periods, several
 #: settling times of the 20-Hz high-pass).
 WARMUP_S = 0.5
+#: Span at the start whose median residual is the level the warm-up is reflected through
+#: (:func:`_warmup`; engineering choice: long enough that one noise sample does not set the level,
+#: short against the 20-Hz high-pass period so a slow wave's level is that at the start).
+WARMUP_LEVEL_MS = 5.0
 
 
 def apply_filter(x: np.ndarray, filt: EmgFilter, *, block: int | None = None, at_recording_start: bool = False) -> np.ndarray:
@@ -357,8 +361,10 @@ def _warmup(head: np.ndarray, notch_hz: tuple[float, ...], sfreq: float) -> np.n
     A plain mirror image of the start reverses the slope of every smooth component at sample 0:
     the kink of a mains sinusoid (2-15 uV) or a drift passes the high-pass as a decaying offset of a
     few microvolts over 10-20 ms, a false burst at the recording start. Here the line and the mains
-    harmonics fitted to ``head`` (least squares) continue backwards in time and only what is left
-    (noise, EMG) is mirrored, so the warm-up joins the recording with continuous value and slope.
+    harmonics fitted to ``head`` (least squares) continue backwards in time, and what is left (noise,
+    EMG, slow waves such as an ECG P or T wave) is reflected through its level at the start (the
+    median of its first :data:`WARMUP_LEVEL_MS`), as filtfilt's odd extension does: the warm-up
+    joins the recording with continuous value and slope even where a slow wave is not a line.
     """
     n = head.size
     t = np.arange(n) / sfreq
@@ -374,8 +380,9 @@ def _warmup(head: np.ndarray, notch_hz: tuple[float, ...], sfreq: float) -> np.n
         return head[:0:-1].copy()
     coef, *_ = np.linalg.lstsq(a, head, rcond=None)
     resid = head - a @ coef
+    level = float(np.median(resid[: max(int(round(WARMUP_LEVEL_MS * sfreq / 1000.0)), 1)]))
     before = -np.arange(n - 1, 0, -1) / sfreq  # times of the warm-up samples, -pad .. -1
-    return design(before) @ coef + resid[:0:-1]
+    return design(before) @ coef + (2.0 * level - resid[:0:-1])
 
 
 def _warm_state(head: np.ndarray, sos: np.ndarray, notch_hz: tuple[float, ...], sfreq: float) -> np.ndarray:
