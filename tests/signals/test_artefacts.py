@@ -142,6 +142,65 @@ def test_weak_ecg_under_tonic_emg_gives_no_bursts(sfreq):
     assert res.channel_status["EMG R TRAP"].ecg_detected
 
 
+def test_a_train_with_hidden_beats_is_regular_in_its_local_rhythm():
+    """Beats found only here and there (a weak ECG under tonic EMG): intervals of one, two and six
+    R-R intervals. The local rhythm is taken per beat (as the filler does), so the run stays a heart
+    rhythm; a plain median of the intervals (0.86, 0.86, 1.70 and 1.75 s per 2-s unit) put it at
+    1.28 s and dropped the first four beats, and their ECG came out as bursts."""
+    gaps_s = [0.86, 0.86, 1.70, 5.24, 1.71, 0.90, 0.86, 0.88, 0.87, 0.86, 0.87]
+    train = np.round(np.concatenate(([1.0], 1.0 + np.cumsum(gaps_s))) * 1000.0).astype(int)
+    assert art._regular(train).all()
+
+
+def test_weak_ecg_found_only_in_places_gives_no_bursts():
+    """The same 80-uV ECG under 10 uV of tonic EMG (1000 Hz, seed 7): the beats recognised in the
+    first 11 s have gaps of two and six beats between them (3 bursts on those beats before)."""
+    sim = make_emg(sfreq=1000.0, seed=7, duration_s=30, n_bursts=0, ecg_uv=80.0, tonic_uv=10.0)
+    res = detect_bursts(sim.data_uv, 1000.0, ["EMG R TRAP"])
+    assert len(res) == 0, res.events
+    assert res.channel_status["EMG R TRAP"].n_ecg_beats >= 34  # of 35
+
+
+def test_template_neighbours_are_bounded_in_time():
+    """Up to n neighbours on each side, but none further than ECG_TEMPLATE_SPAN_S: a sparse train
+    must not draw a template from beats tens of seconds away (chunked and one-shot would differ)."""
+    sfreq = 100.0
+    span = art.ECG_TEMPLATE_SPAN_S * sfreq
+    peaks = np.array([0, 100, 200, 300, 2500, 2600, 2700, 2800, 2900, 3000, 3100, 3200, 3300, 3400, 3500])
+    for one_sided in (False, True):
+        lo, hi = art.template_neighbours(peaks, 6, sfreq, one_sided=one_sided)
+        for i, p in enumerate(peaks):
+            chosen = peaks[lo[i] : hi[i]]
+            assert lo[i] <= i < hi[i]
+            assert np.all(np.abs(chosen - p) <= span), (i, chosen)
+            assert hi[i] - lo[i] <= 13
+    lo, hi = art.template_neighbours(peaks, 6, sfreq)
+    assert (lo[0], hi[0]) == (0, 4)  # the beats 22 s later are out of reach
+    assert (lo[10], hi[10]) == (4, 15)  # up to 6 on each side
+    lo, hi = art.template_neighbours(peaks, 6, sfreq, one_sided=True)
+    assert (lo[14], hi[14]) == (4, 15)  # near the end: taken from one side, still within the span
+    lo, hi = art.template_neighbours(peaks, 6, 0.0, one_sided=True)  # no sampling rate: by count only
+    assert (lo[0], hi[0]) == (0, 13)
+
+
+def test_sparse_beat_trains_give_the_same_results_chunked_and_one_shot():
+    """A weak ECG found only in places on two channels (90 s at 500 Hz, 7-s chunks): templates and
+    residual levels from neighbours bounded in time agree chunked and one-shot (before: a burst
+    onset 2.2 ms apart, its template drawn from beats beyond the chunk's data)."""
+    from test_chunking import CHUNKED, ONE_SHOT, assert_same_events
+
+    sfreq = 500.0
+    x = np.vstack([make_emg(sfreq=sfreq, seed=seed, duration_s=90, n_bursts=n, ecg_uv=80.0, tonic_uv=10.0).data_uv
+                   for seed, n in ((7, 0), (57, 25))])
+    names = ["EMG R TRAP", "EMG L TRAP"]
+    one = detect_bursts(x, sfreq, names, settings=ONE_SHOT)
+    chk = detect_bursts(x, sfreq, names, settings=CHUNKED)
+    assert len(one) >= 20
+    assert_same_events(one.events, chk.events)
+    assert_same_events(one.artefacts, chk.artefacts)
+    assert one.channel_status == chk.channel_status
+
+
 def test_excess_zero_crossings_ignore_the_noise_riding_on_a_slow_wave():
     """Rice's formula on the excess over the background: band-passed amplifier noise riding on a
     20-Hz wave (what a movement leaks through the high-pass) makes the count of crossings look like

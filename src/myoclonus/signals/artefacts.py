@@ -82,6 +82,12 @@ ECG_HALF_WINDOW_S = 0.1
 #: Candidates compared with each other when closer than this (engineering choice: 3 beats at
 #: 45 beats per minute; keeps the decision local for chunked processing).
 ECG_NEIGHBOURHOOD_S = 4.0
+#: Neighbour beats that make a beat's template lie within this time of it (engineering choice: the
+#: 6 neighbours on each side at 60 beats per minute; bounded in time so that where only some beats
+#: are found a template does not reach across a chunk overlap: recognition (about +-8 s), the
+#: extension of a train (:data:`ECG_NEIGHBOURHOOD_S`) and this span stay within the 20-s overlap,
+#: so chunked and one-shot processing agree).
+ECG_TEMPLATE_SPAN_S = 10.0
 #: Other candidates within the neighbourhood that must share the waveform: at >= 45 beats per
 #: minute +-4 s hold >= 6 beats, while a movement artefact gives at most a pair of similar edges
 #: (engineering choice; 2 rather than 3 since dense propriospinal bursts on the simulator hide
@@ -538,7 +544,8 @@ def imposed_beats(y: np.ndarray, peaks: np.ndarray, sfreq: float, n_template: in
     :func:`find_ecg_beats` uses.
 
     Each beat is moved (by at most :data:`ECG_SHARED_TOL_S`) to the largest deflection of the
-    median waveform of its ``n_template`` neighbours on each side, a point of the channel's own
+    median waveform of its ``n_template`` neighbours on each side (:func:`template_neighbours`),
+    a point of the channel's own
     QRS: the shared train's lag estimate differs a little between chunks, this point does not.
     """
     half = max(int(round(ECG_MATCH_HALF_S * sfreq)), 2)
@@ -551,8 +558,9 @@ def imposed_beats(y: np.ndarray, peaks: np.ndarray, sfreq: float, n_template: in
     if peaks.size:
         seg = _segments(y, peaks, half + reach)
         moved = peaks.copy()
+        lo, hi = template_neighbours(peaks, n_template, sfreq)
         for i in range(peaks.size):
-            template = kernels.column_medians(seg[max(i - n_template, 0) : i + n_template + 1])
+            template = kernels.column_medians(seg[lo[i] : hi[i]])
             moved[i] += int(np.clip(np.argmax(np.abs(template)) - (half + reach), -reach, reach))
         peaks = np.unique(np.clip(moved, 0, y.size - 1))
     return EcgBeats(peaks, sub_half, post, half, float(sfreq), pre)
@@ -647,21 +655,22 @@ def _long_trains(beats: np.ndarray, hi_rr: int) -> np.ndarray:
     typical = np.median(gaps[gaps <= hi_rr]) if np.any(gaps <= hi_rr) else hi_rr
     breaks = np.flatnonzero(gaps > (ECG_MAX_MISSING + 1.5) * typical) + 1
     trains = np.split(beats, breaks)
-    kept = [t[_regular(t, hi_rr)] for t in trains if t.size >= ECG_MIN_TRAIN]
+    kept = [t[_regular(t)] for t in trains if t.size >= ECG_MIN_TRAIN]
     kept = [t for t in kept if t.size >= ECG_MIN_TRAIN]
     return np.concatenate(kept) if kept else beats[:0]
 
 
-def _regular(train: np.ndarray, hi_rr: int) -> np.ndarray:
+def _regular(train: np.ndarray) -> np.ndarray:
     """Per beat of a train: are at least :data:`ECG_MIN_REGULAR_SHARE` of the intervals within
     :data:`ECG_MIN_TRAIN` beats of it one or :data:`ECG_MAX_LINK_BEATS` local R-R intervals
     (+- :data:`ECG_RR_TOLERANCE`)? A heart rhythm with beats hidden under bursts is; the irregular
-    edges of artefacts that resemble each other are not. Local, so chunked and one-shot agree."""
+    edges of artefacts that resemble each other are not. The local R-R interval counts the hidden
+    beats (:func:`_local_rr`), so gaps of several beats do not stretch it. Local, so chunked and
+    one-shot agree."""
     gaps = np.diff(train).astype(float)
-    unit = gaps / np.ceil(gaps / hi_rr)
     ok = np.zeros(gaps.size, bool)
     for k, g in enumerate(gaps):
-        rr = float(np.median(unit[max(k - 3, 0) : k + 4]))
+        rr = _local_rr(gaps[max(k - 3, 0) : k + 4])
         m = round(g / rr)
         ok[k] = 1 <= m <= ECG_MAX_LINK_BEATS and abs(g - m * rr) <= ECG_RR_TOLERANCE * rr
     cs = np.concatenate(([0], np.cumsum(ok)))
@@ -811,11 +820,33 @@ def _best_shift(core: np.ndarray, wide: np.ndarray, pad: int) -> float:
     return float(k - pad + np.clip(frac, -0.5, 0.5))
 
 
+def template_neighbours(peaks: np.ndarray, n_template: int, sfreq: float,
+                        one_sided: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Per beat, the range ``lo[i]:hi[i]`` of beats (the beat included) whose median makes its
+    template: up to ``n_template`` on each side, within :data:`ECG_TEMPLATE_SPAN_S` of it
+    (``sfreq`` 0: no time bound). With ``one_sided``, ``2 * n_template + 1`` beats are taken
+    from one side where the beats within the span end on the other (the ends of a train).
+    Bounded in time, the choice depends only on the beats near it, not on where the data end."""
+    peaks = np.asarray(peaks, np.int64)
+    i = np.arange(peaks.size)
+    if sfreq > 0:
+        span = int(round(ECG_TEMPLATE_SPAN_S * sfreq))
+        first = np.searchsorted(peaks, peaks - span, side="left")
+        stop = np.searchsorted(peaks, peaks + span, side="right")
+    else:
+        first, stop = np.zeros(peaks.size, np.int64), np.full(peaks.size, peaks.size, np.int64)
+    if one_sided:
+        lo = np.maximum(np.minimum(i - n_template, stop - 1 - 2 * n_template), first)
+        return lo, np.minimum(lo + 2 * n_template + 1, stop)
+    return np.maximum(i - n_template, first), np.minimum(i + n_template + 1, stop)
+
+
 def subtract_ecg(y: np.ndarray, beats: EcgBeats, n_template: int = 6) -> np.ndarray:
     """Remove each beat by subtracting a local template.
 
     The template of a beat is the sample-wise median of up to ``n_template`` beats on each side
-    (a burst overlapping one of them does not leak in), aligned to the beat with sub-sample
+    within :data:`ECG_TEMPLATE_SPAN_S` (:func:`template_neighbours`; a burst overlapping one of
+    them does not leak in), aligned to the beat with sub-sample
     precision (cross-correlation peak, parabolic interpolation) and scaled by least squares: a
     one-sample misalignment of a 300 µV QRS would otherwise leave a 15 µV residual.
     Returns a new float32 array.
@@ -833,9 +864,10 @@ def subtract_ecg(y: np.ndarray, beats: EcgBeats, n_template: int = 6) -> np.ndar
     core = _segments(y, peaks, match)
     zeros = np.zeros(pad)
     lags = np.zeros(peaks.size, int)
+    nb_lo, nb_hi = template_neighbours(peaks, n_template, beats.sfreq)
     for i, c in enumerate(core):
         # local reference (neighbour beats only) keeps chunked and one-shot processing identical
-        nb = core[max(i - n_template, 0) : i + n_template + 1]
+        nb = core[nb_lo[i] : nb_hi[i]]
         ref = kernels.column_medians(nb * np.sign(nb @ c)[:, None])
         lags[i] = int(round(_best_shift(ref, np.concatenate((zeros, c, zeros)), pad)))
     peaks = peaks + lags
@@ -846,11 +878,10 @@ def subtract_ecg(y: np.ndarray, beats: EcgBeats, n_template: int = 6) -> np.ndar
     taper = signal.windows.tukey(m, alpha=0.2)
     idx_all = np.arange(-half, post + 1)
     alias = 0 < beats.sfreq < ECG_PHASE_MATCH_BELOW_HZ
+    side_lo, side_hi = template_neighbours(peaks, n_template, beats.sfreq, one_sided=True)
     for i, p in enumerate(peaks):
         # 2 x n_template neighbours, taken from one side near the ends of the beat train
-        lo = max(min(i - n_template, peaks.size - 1 - 2 * n_template), 0)
-        hi = min(lo + 2 * n_template + 1, peaks.size)
-        others = [j for j in range(lo, hi) if j != i]
+        others = [j for j in range(side_lo[i], side_hi[i]) if j != i]
         if others:
             # only neighbours that share this beat's QRS (a wrongly added beat must not spoil the
             # template); below ECG_PHASE_MATCH_BELOW_HZ only the half most like it: there the
@@ -884,14 +915,16 @@ def subtract_ecg(y: np.ndarray, beats: EcgBeats, n_template: int = 6) -> np.ndar
 
 def ecg_residual_rms(y_clean: np.ndarray, beats: EcgBeats, n_template: int = 6) -> np.ndarray:
     """Typical residual RMS of the QRS core after subtraction, per beat: the median, over the beat
-    and up to ``n_template`` neighbours on each side, of the RMS within +-``match_window``
+    and up to ``n_template`` neighbours on each side (:func:`template_neighbours`), of the RMS
+    within +-``match_window``
     (a burst on one beat does not raise its own level)."""
     peaks = beats.peaks
     if peaks.size == 0:
         return np.empty(0)
     match = beats.match_window or beats.half_window
     rms = np.sqrt(np.mean(_segments(y_clean, peaks, match) ** 2, axis=1))
-    return np.array([np.median(rms[max(i - n_template, 0) : i + n_template + 1]) for i in range(peaks.size)])
+    lo, hi = template_neighbours(peaks, n_template, beats.sfreq)
+    return np.array([np.median(rms[lo[i] : hi[i]]) for i in range(peaks.size)])
 
 
 def is_pop(y_burst: np.ndarray, sfreq: float) -> bool:
