@@ -128,6 +128,15 @@ ECG_MIN_REGULAR_SHARE = 0.6
 #: Largest relative difference of consecutive R-R intervals of a beat (engineering choice: beat-to-beat
 #: variability is usually < 10-15 %; isolated ectopic beats are recovered by the gap filling).
 ECG_RR_TOLERANCE = 0.25
+#: Upper edge of the band holding the QRS energy left after the EMG high-pass: the QRS power
+#: spectrum lies mostly below 40 Hz (peak near 10-17 Hz: Thakor, Webster & Tompkins, IEEE Trans
+#: Biomed Eng 1984;31:702), surface EMG mostly above it (mean frequency 60-150 Hz).
+ECG_QRS_BAND_HZ = 40.0
+#: Share of the energy of a weak train's local median waveform that must lie below
+#: :data:`ECG_QRS_BAND_HZ` for its beats to be QRS complexes (see :func:`_weak_beat_train`;
+#: engineering choice, measured on the simulator's seeds 0-51 and 10100-10151: QRS trains too weak
+#: for the pairwise test 0.86-0.98, a rhythm of mains residue picked from a burst channel 0.05).
+ECG_QRS_MIN_BAND_SHARE = 0.5
 #: Largest misalignment searched when comparing two QRS candidates (engineering choice).
 ECG_MAX_LAG_S = 0.008
 #: Shortest and longest R-R interval accepted (200 and 30 beats per minute).
@@ -233,6 +242,9 @@ class EcgBeats:
         Sampling rate (Hz); 0 when unknown.
     pre_window : int
         Samples subtracted before the peak (P wave and QRS); at least ``half_window``.
+    weak : bool
+        Found as a weak train (:func:`_weak_beat_train`): a train found by the pairwise test on
+        another channel of the recording takes precedence (:func:`~myoclonus.signals.bursts.shared_channel_beats`).
     """
 
     peaks: np.ndarray
@@ -241,6 +253,7 @@ class EcgBeats:
     match_window: int = 0
     sfreq: float = 0.0
     pre_window: int = 0
+    weak: bool = False
 
 
 def _segments(y: np.ndarray, peaks: np.ndarray, half: int, post: int | None = None) -> np.ndarray:
@@ -257,7 +270,8 @@ def _normalise(seg: np.ndarray) -> np.ndarray:
     return seg / np.maximum(norm, 1e-12)
 
 
-def find_ecg_beats(y: np.ndarray, sfreq: float, candidate_peaks: np.ndarray) -> EcgBeats:
+def find_ecg_beats(y: np.ndarray, sfreq: float, candidate_peaks: np.ndarray,
+                   raw: np.ndarray | None = None) -> EcgBeats:
     """Which candidate peaks are QRS complexes: the same waveform repeating at a heart rate.
 
     A myoclonic burst is a stochastic interference pattern of motor-unit potentials, so two bursts
@@ -267,7 +281,9 @@ def find_ecg_beats(y: np.ndarray, sfreq: float, candidate_peaks: np.ndarray) -> 
     :data:`ECG_MIN_CORR`, or above :data:`ECG_PAIR_MIN_CORR` with both matching their neighbours'
     median waveform above :data:`ECG_MIN_CORR`), the intervals to its twins on both sides are one
     or :data:`ECG_MAX_LINK_BEATS` local R-R intervals and agree, and it belongs to a regular train
-    of at least :data:`ECG_MIN_TRAIN` beats. Beats hidden under bursts are then located where the
+    of at least :data:`ECG_MIN_TRAIN` beats. When no candidate passes and ``raw`` is given, a QRS
+    too weak for the pairwise test is looked for as a train whose members need only resemble each
+    other (:func:`_weak_beat_train`). Beats hidden under bursts are then located where the
     rhythm predicts them.
 
     Parameters
@@ -277,6 +293,9 @@ def find_ecg_beats(y: np.ndarray, sfreq: float, candidate_peaks: np.ndarray) -> 
     sfreq : float
     candidate_peaks : ndarray of int
         Peak samples of the candidate events, sorted.
+    raw : ndarray | None
+        The raw signal ``y`` was conditioned from (same samples), for the movement test of weak
+        trains; None: no weak train is looked for.
     """
     half = max(int(round(ECG_MATCH_HALF_S * sfreq)), 2)
     sub_half = max(int(round(ECG_HALF_WINDOW_S * sfreq)), half)
@@ -286,11 +305,27 @@ def find_ecg_beats(y: np.ndarray, sfreq: float, candidate_peaks: np.ndarray) -> 
         return EcgBeats(np.empty(0, int), sub_half, post, half)
     # each candidate moved to the centre of its QRS energy (the squared signal over half the window)
     peaks = kernels.align_on_energy(y, peaks, half, max(half // 2, 1))
-    max_lag = max(int(round(ECG_MAX_LAG_S * sfreq)), 1)
     seg = kernels.normalised_windows(y, peaks, half)
-    n = peaks.size
     if not _may_repeat(seg, peaks, int(round(ECG_NEIGHBOURHOOD_S * sfreq))):
         return EcgBeats(np.empty(0, int), sub_half, post, half)
+    beats = _beat_train(y, sfreq, peaks, seg, half)
+    weak = beats.size == 0 and raw is not None
+    if weak:
+        beats = _weak_beat_train(y, raw, sfreq, peaks, seg, half)
+    pre = max(int(round(ECG_PRE_WINDOW_S * sfreq)), sub_half)
+    return EcgBeats(_fill_missing_beats(y, beats, half, sfreq), sub_half, post, half, float(sfreq), pre,
+                    weak and beats.size > 0)
+
+
+def _beat_train(y: np.ndarray, sfreq: float, peaks: np.ndarray, seg: np.ndarray, half: int,
+                confirm: bool = True) -> np.ndarray:
+    """The beats among the candidate ``peaks`` (aligned on their QRS energy; ``seg``: their
+    normalised windows of +-``half`` samples), before the hidden ones are filled in: see
+    :func:`find_ecg_beats`. ``confirm=False``: every pair correlating above
+    :data:`ECG_PAIR_MIN_CORR` shares the waveform (no pair or consensus test at
+    :data:`ECG_MIN_CORR`; for :func:`_weak_beat_train`)."""
+    max_lag = max(int(round(ECG_MAX_LAG_S * sfreq)), 1)
+    n = peaks.size
     votes = np.zeros(n, int)
     lo_rr, hi_rr = (int(ECG_RR_RANGE_S[0] * sfreq), int(ECG_RR_RANGE_S[1] * sfreq))
     shifted = [kernels.normalised_windows(y, peaks + lag, half) for lag in range(-max_lag, max_lag + 1, max(max_lag // 4, 1))]
@@ -314,9 +349,10 @@ def find_ecg_beats(y: np.ndarray, sfreq: float, candidate_peaks: np.ndarray) -> 
     # two candidates share the waveform when they correlate above ECG_MIN_CORR, or when both match
     # the consensus (median) waveform of their similar neighbours that well: with EMG or noise
     # under each QRS two beats correlate less than each does with the median of several
-    confirmed = _matches_consensus(seg, shifted, pi, pj)
-    keep = (pc > ECG_MIN_CORR) | (confirmed[pi] & confirmed[pj])
-    pi, pj = pi[keep], pj[keep]
+    if confirm:
+        confirmed = _matches_consensus(seg, shifted, pi, pj)
+        keep = (pc > ECG_MIN_CORR) | (confirmed[pi] & confirmed[pj])
+        pi, pj = pi[keep], pj[keep]
     votes += np.bincount(pi, minlength=n) + np.bincount(pj, minlength=n)
     rr_before, rr_after, gap_before, gap_after = _rr_links(peaks, pi, pj, votes, lo_rr, hi_rr, window)
     # a beat has a twin one R-R interval before and after (a movement artefact's two similar edges
@@ -336,9 +372,62 @@ def find_ecg_beats(y: np.ndarray, sfreq: float, candidate_peaks: np.ndarray) -> 
     else:
         one_sided[:] = False
     is_beat = core | one_sided
-    beats = _long_trains(_strongest_apart(y, peaks[is_beat], half, lo_rr), hi_rr)
-    pre = max(int(round(ECG_PRE_WINDOW_S * sfreq)), sub_half)
-    return EcgBeats(_fill_missing_beats(y, beats, half, sfreq), sub_half, post, half, float(sfreq), pre)
+    return _long_trains(_strongest_apart(y, peaks[is_beat], half, lo_rr), hi_rr)
+
+
+def _weak_beat_train(y: np.ndarray, raw: np.ndarray, sfreq: float, peaks: np.ndarray, seg: np.ndarray,
+                     half: int) -> np.ndarray:
+    """A train of QRS complexes too weak for the pairwise test (before the hidden beats are filled in).
+
+    Under tonic EMG a QRS of a few times the EMG's amplitude correlates 0.5-0.7 with the next one,
+    and even with the median of its neighbours less than :data:`ECG_MIN_CORR` (a beat correlates
+    with a noiseless template at most the square root of the pairwise correlation). Such a train is
+    found as :func:`_beat_train` finds one, with every pair above :data:`ECG_PAIR_MIN_CORR`
+    counting; the weaker evidence per beat is made up for by two physical tests of each beat, then
+    the train tests again (:func:`_long_trains`):
+
+    - its local median waveform (the beat and up to 6 train neighbours on each side) holds at least
+      :data:`ECG_QRS_MIN_BAND_SHARE` of its energy below :data:`ECG_QRS_BAND_HZ`, where the QRS
+      lies and EMG or mains residue does not;
+    - it is not a slow deflection leaking through the high-pass: the raw signal's swing below
+      :data:`MOVEMENT_LF_HZ` within +-:data:`ECG_HALF_WINDOW_S` stays within
+      :data:`MOVEMENT_LF_RATIO` x the band-passed peak within +-``half`` (the test bursts get;
+      the leaks of a movement artefact repeat in rhythm for a second or two).
+    """
+    beats = _beat_train(y, sfreq, peaks, seg, half, confirm=False)
+    if beats.size == 0:
+        return beats
+    keep = _in_qrs_band(y, beats, half, sfreq) & ~_slow_deflections(y, raw, beats, half, sfreq)
+    return _long_trains(beats[keep], int(ECG_RR_RANGE_S[1] * sfreq))
+
+
+def _in_qrs_band(y: np.ndarray, beats: np.ndarray, half: int, sfreq: float, n_template: int = 6) -> np.ndarray:
+    """Per beat: does the median of its sign-aligned windows (+-``half``) and those of up to
+    ``n_template`` neighbours on each side hold :data:`ECG_QRS_MIN_BAND_SHARE` of its energy below
+    :data:`ECG_QRS_BAND_HZ`?"""
+    seg = _segments(y, beats, half)
+    # zero-padded to a resolution of 5 Hz or finer (engineering choice: the band edge within 12 %)
+    n_fft = 1 << int(np.ceil(np.log2(max(seg.shape[1], sfreq / 5.0))))
+    in_band = np.fft.rfftfreq(n_fft, 1.0 / sfreq) <= ECG_QRS_BAND_HZ
+    out = np.zeros(beats.size, bool)
+    for i in range(beats.size):
+        nb = seg[max(i - n_template, 0) : i + n_template + 1]
+        template = kernels.column_medians(nb * np.sign(nb @ seg[i])[:, None])
+        power = np.abs(np.fft.rfft(template, n_fft)) ** 2
+        out[i] = power[in_band].sum() >= ECG_QRS_MIN_BAND_SHARE * power.sum()
+    return out
+
+
+def _slow_deflections(y: np.ndarray, raw: np.ndarray, beats: np.ndarray, half: int, sfreq: float) -> np.ndarray:
+    """Per beat: is the raw signal's swing below :data:`MOVEMENT_LF_HZ` within
+    +-:data:`ECG_HALF_WINDOW_S` larger than :data:`MOVEMENT_LF_RATIO` x the band-passed peak
+    within +-``half`` (:func:`is_movement`'s second sign)?"""
+    reach = int(round(ECG_HALF_WINDOW_S * sfreq))
+    out = np.zeros(beats.size, bool)
+    for i, p in enumerate(beats):
+        peak = float(np.max(np.abs(y[max(p - half, 0) : p + half + 1]), initial=0.0))
+        out[i] = low_frequency_swing(raw[max(p - reach, 0) : p + reach + 1], sfreq) > MOVEMENT_LF_RATIO * peak
+    return out
 
 
 def _lag_hits(reference: np.ndarray, other: np.ndarray, max_lag: int, tol: int) -> tuple[int, int]:

@@ -147,6 +147,8 @@ class _ChannelOut:
     #: read to share a beat train between the chunk's channels, then dropped)
     ecg_beats: np.ndarray | None = None
     ecg_candidates: np.ndarray | None = None
+    #: whether ``ecg_beats`` is a weak train (:attr:`~myoclonus.signals.artefacts.EcgBeats.weak`)
+    ecg_weak: bool = False
     #: a channel whose own train was found, not finished yet (``defer_train``)
     pending: OwnTrain | None = None
 
@@ -412,6 +414,8 @@ class CleanChannel:
     block_sum_squares: np.ndarray = field(default_factory=lambda: np.empty(0))
     #: candidate QRS peaks (:func:`_ecg_candidates`) of the signal before ECG removal
     ecg_candidates: np.ndarray = field(default_factory=lambda: np.empty(0, int))
+    #: whether the subtracted beats are a weak train (:attr:`~myoclonus.signals.artefacts.EcgBeats.weak`)
+    ecg_weak: bool = False
 
 
 @dataclass
@@ -438,7 +442,7 @@ def clean_channel(x: np.ndarray, sfreq: float, offset: int, filt: EmgFilter, con
     (:class:`OwnTrain`), to go on once given as ``own`` (with ``shared_beats`` or not)."""
     block = block_samples(sfreq)
     merge_gap = int(round(bset.merge_gap_ms * sfreq / 1000.0))
-    ecg_peaks, ecg_half, ecg_residual = np.empty(0, int), 0, np.empty(0)
+    ecg_peaks, ecg_half, ecg_residual, ecg_weak = np.empty(0, int), 0, np.empty(0), False
     if own is not None:
         y, peaks, e, runs = own.y, own.candidates, None, None
         beats = own.beats if shared_beats is None else art.imposed_beats(y, shared_beats, sfreq)
@@ -456,7 +460,7 @@ def clean_channel(x: np.ndarray, sfreq: float, offset: int, filt: EmgFilter, con
         if shared_beats is not None:
             beats = art.imposed_beats(y, shared_beats, sfreq)
         elif peaks.size >= art.ECG_MIN_TRAIN:
-            beats = art.find_ecg_beats(y, sfreq, peaks)
+            beats = art.find_ecg_beats(y, sfreq, peaks, raw=x)
             if defer_train and beats.peaks.size:
                 return OwnTrain(y, peaks, beats)
     if beats is not None:
@@ -464,13 +468,13 @@ def clean_channel(x: np.ndarray, sfreq: float, offset: int, filt: EmgFilter, con
             y = art.subtract_ecg(y, beats)
             e = _envelopes(y, sfreq, block, cond, bset, extra_envelope_ms)
             runs = _hysteresis(e.candidates, merge_gap)
-            ecg_peaks, ecg_half = beats.peaks, beats.half_window
+            ecg_peaks, ecg_half, ecg_weak = beats.peaks, beats.half_window, beats.weak
             ecg_residual = art.ecg_residual_rms(y, beats)
     if e is None:  # a deferred train given back with no beat within the data
         e = _envelopes(y, sfreq, block, cond, bset, extra_envelope_ms)
         runs = _hysteresis(e.candidates, merge_gap)
     return CleanChannel(y, e.env, e.mean, e.low, e.env_d, e.high_d, runs, ecg_peaks, ecg_half, ecg_residual, e.extra,
-                        e.block_sum_squares, peaks)
+                        e.block_sum_squares, peaks, ecg_weak)
 
 
 def _beat_near(cc: CleanChannel, starts: np.ndarray) -> np.ndarray:
@@ -603,7 +607,8 @@ def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: t
     core_lo, core_hi = core[0] - offset, core[1] - offset
     cc = clean_channel(x, sfreq, offset, filt, cond, bset, y, clean_envelope_ms, shared_beats, own, defer_train)
     if isinstance(cc, OwnTrain):  # to be finished once the chunk's shared train is known
-        return _ChannelOut(np.empty((0, len(_EVENT_FIELDS))), [], 0, 0, 0, 0, 0, None, cc.beats.peaks, cc.candidates, cc)
+        return _ChannelOut(np.empty((0, len(_EVENT_FIELDS))), [], 0, 0, 0, 0, 0, None, cc.beats.peaks, cc.candidates,
+                           cc.beats.weak, cc)
     y, env, mean, low, runs = cc.y, cc.env, cc.mean, cc.low, cc.runs
     artefacts: list[tuple] = []
     n_beats_core = 0
@@ -655,7 +660,7 @@ def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: t
         artefacts.append((name, "flat", (b0 + offset) / sfreq, (min(b0 + block, core_hi) + offset) / sfreq))
     extra = None if on_clean is None else on_clean(cc, offset, core)
     return _ChannelOut(events, artefacts, int(flat.sum()), int(flat.size), n_clipped, core_hi - core_lo, n_beats_core, extra,
-                       cc.ecg_peaks, cc.ecg_candidates)
+                       cc.ecg_peaks, cc.ecg_candidates, cc.ecg_weak)
 
 
 # ---------------------------------------------------------------------------- public API
@@ -843,7 +848,8 @@ def iter_burst_chunks(src, emg: Sequence[ChannelInfo], settings: AnalysisSetting
             # channels with a train of their own finish with it or the shared one; channels that show
             # the shared train but found none of their own are analysed again with it
             shared = shared_channel_beats([outs[n].ecg_beats for n in names], [outs[n].ecg_candidates for n in names], sf,
-                                          reference=lead_beats, n_times=data.shape[1])
+                                          reference=lead_beats, n_times=data.shape[1],
+                                          weak=[outs[n].ecg_weak for n in names])
             again = {i: executor.submit(finish, i, data, ck, clips[i], shared.get(i), outs[n].pending)
                      for i, n in enumerate(names) if i in shared or outs[n].pending is not None}
             outs.update((names[i], future.result()) for i, future in again.items())
@@ -857,12 +863,16 @@ def iter_burst_chunks(src, emg: Sequence[ChannelInfo], settings: AnalysisSetting
 
 def shared_channel_beats(beats: list[np.ndarray | None], candidates: list[np.ndarray | None],
                          sfreq: float, reference: np.ndarray | None = None,
-                         n_times: int | None = None) -> dict[int, np.ndarray]:
+                         n_times: int | None = None, weak: Sequence[bool] | None = None) -> dict[int, np.ndarray]:
     """The beats to subtract from the channels of one chunk that found no beat train of their own
     but show the train the other channels share (one heart: the same R-peak times on every
     channel, each with its lag), and, when at least :data:`~myoclonus.signals.artefacts.ECG_SHARED_MIN_VOTERS`
     channels have a train, from those whose own train differs from the shared one. With an ECG
     lead's R peaks (``reference``) the shared train is the lead's (:func:`lead_channel_beats`).
+    Weak trains (``weak``) yield to those found by the pairwise test: when a channel has such a
+    train, the shared train is made of those only, and a channel with a weak train takes it, as a
+    channel without a train, where its QRS candidates show it (measured: a weak train that misses
+    beats kept a 110-uV neck channel from the 300-uV rectus channel's complete train, 1-2 bursts).
 
     Parameters
     ----------
@@ -876,6 +886,9 @@ def shared_channel_beats(beats: list[np.ndarray | None], candidates: list[np.nda
         where it shows no heart rhythm.
     n_times : int | None
         Samples in the chunk (with ``reference``: see :func:`lead_channel_beats`).
+    weak : sequence of bool | None
+        Per channel, whether its own beats are a weak train
+        (:attr:`~myoclonus.signals.artefacts.EcgBeats.weak`); None: none is.
 
     Returns
     -------
@@ -885,15 +898,20 @@ def shared_channel_beats(beats: list[np.ndarray | None], candidates: list[np.nda
     """
     if reference is not None:
         return lead_channel_beats(reference, beats, candidates, sfreq, n_times)
-    trains = [b for b in beats if b is not None and b.size]
+    weak = [False] * len(beats) if weak is None else [bool(w) for w in weak]
+    found_by = [b is not None and b.size > 0 for b in beats]
+    strong = any(f and not w for f, w in zip(found_by, weak))
+    # a weak train counts as none where a channel's train was found by the pairwise test
+    yields = [f and w and strong for f, w in zip(found_by, weak)]
+    trains = [b for b, f, y in zip(beats, found_by, yields) if f and not y]
     if not trains:
         return {}
     train = art.shared_beat_train(trains, sfreq)
     out = {}
     for i, (own, cand) in enumerate(zip(beats, candidates)):
-        if (own is None or own.size == 0) and cand is not None:
+        if (not found_by[i] or yields[i]) and cand is not None:
             found = art.beats_at_lag(train, cand, sfreq)
-        elif own is not None and own.size and len(trains) >= art.ECG_SHARED_MIN_VOTERS:
+        elif found_by[i] and not yields[i] and len(trains) >= art.ECG_SHARED_MIN_VOTERS:
             # a train of its own that the majority contradicts (P waves or half-interval beats taken
             # for beats, hidden beats misplaced, beats missed): the shared train at the channel's lag
             found = art.beats_at_lag(train, own, sfreq)

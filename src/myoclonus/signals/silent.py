@@ -97,15 +97,16 @@ def _median_level(env: np.ndarray, block: int, step: int) -> np.ndarray:
 def _detect_channel(x: np.ndarray, name: str, sfreq: float, offset: int, core: tuple[int, int], filt: EmgFilter,
                     cond: ConditioningSettings, bset: BurstSettings, sset: SilentPeriodSettings, burst_edges: np.ndarray,
                     blocked: np.ndarray, y: np.ndarray | None,
-                    shared_beats: np.ndarray | None = None) -> tuple[list[tuple], np.ndarray, np.ndarray]:
-    """Silent periods of one channel chunk, with the channel's subtracted beats and QRS candidates
-    (for the beat train shared by the chunk's channels, as in the burst detector)."""
+                    shared_beats: np.ndarray | None = None) -> tuple[list[tuple], np.ndarray, np.ndarray, bool]:
+    """Silent periods of one channel chunk, with the channel's subtracted beats, QRS candidates and
+    whether the beats are a weak train (for the beat train shared by the chunk's channels, as in
+    the burst detector)."""
     # the same cleaned signal as the bursts (``y``: ``x`` conditioned), with its envelope over the
     # silent-period window
     cc = clean_channel(x, sfreq, offset, filt, cond, bset, y, extra_envelope_ms=sset.silent_envelope_ms,
                        shared_beats=shared_beats)
     found = _without_bursts(_silences(cc.extra_env, sfreq, offset, core, sset), burst_edges, blocked, sset)
-    return found, cc.ecg_peaks, cc.ecg_candidates
+    return found, cc.ecg_peaks, cc.ecg_candidates, cc.ecg_weak
 
 
 def _silences(env: np.ndarray, sfreq: float, offset: int, core: tuple[int, int], sset: SilentPeriodSettings) -> list[tuple]:
@@ -220,7 +221,7 @@ def detect_silent_periods(source, sfreq: float | None = None, ch_names: Sequence
         data = read_float32(src, picks, ck.start, ck.stop)
         for i, n in enumerate(names):
             check_finite(data[i], n, sf, ck.start)
-        found, beats, candidates = [], [], []
+        found, beats, candidates, weak = [], [], [], []
 
         def silences(i: int, y: np.ndarray | None, shared: np.ndarray | None = None):
             n = names[i]
@@ -228,14 +229,16 @@ def detect_silent_periods(source, sfreq: float | None = None, ch_names: Sequence
                                    settings.bursts, settings.silent, bursts_by_ch[n], blocked_by_ch[n], y, shared)
 
         for i, y in conditioned_rows(data, names, filters, range(len(names)), sf, ck.start == 0):  # as for the bursts
-            ev, b, c = silences(i, y)
+            ev, b, c, w = silences(i, y)
             found.append(ev)
             beats.append(b)
             candidates.append(c)
+            weak.append(w)
         # as the burst detector: channels that show the chunk's shared beat train (the ECG lead's
         # where it shows a heart rhythm), again with it
         lead = None if ecg_row is None else reference.beats(data[ecg_row])
-        for i, shared in shared_channel_beats(beats, candidates, sf, reference=lead, n_times=data.shape[1]).items():
+        for i, shared in shared_channel_beats(beats, candidates, sf, reference=lead, n_times=data.shape[1],
+                                              weak=weak).items():
             found[i] = silences(i, None, shared)[0]
         for n, ev in zip(names, found):
             rows.extend((n, info[n].muscle, info[n].side, *e) for e in ev)
