@@ -403,15 +403,16 @@ def _weak_beat_train(y: np.ndarray, raw: np.ndarray, sfreq: float, peaks: np.nda
 
 def _in_qrs_band(y: np.ndarray, beats: np.ndarray, half: int, sfreq: float, n_template: int = 6) -> np.ndarray:
     """Per beat: does the median of its sign-aligned windows (+-``half``) and those of up to
-    ``n_template`` neighbours on each side hold :data:`ECG_QRS_MIN_BAND_SHARE` of its energy below
+    ``n_template`` neighbours on each side (:func:`template_neighbours`) hold :data:`ECG_QRS_MIN_BAND_SHARE` of its energy below
     :data:`ECG_QRS_BAND_HZ`?"""
     seg = _segments(y, beats, half)
     # zero-padded to a resolution of 5 Hz or finer (engineering choice: the band edge within 12 %)
     n_fft = 1 << int(np.ceil(np.log2(max(seg.shape[1], sfreq / 5.0))))
     in_band = np.fft.rfftfreq(n_fft, 1.0 / sfreq) <= ECG_QRS_BAND_HZ
     out = np.zeros(beats.size, bool)
+    lo, hi = template_neighbours(beats, n_template, sfreq)
     for i in range(beats.size):
-        nb = seg[max(i - n_template, 0) : i + n_template + 1]
+        nb = seg[lo[i] : hi[i]]
         template = kernels.column_medians(nb * np.sign(nb @ seg[i])[:, None])
         power = np.abs(np.fft.rfft(template, n_fft)) ** 2
         out[i] = power[in_band].sum() >= ECG_QRS_MIN_BAND_SHARE * power.sum()
