@@ -401,6 +401,27 @@ def test_qrs_alignment_and_windows_match_the_numpy_formulation():
     np.testing.assert_array_equal(votes, (corr & near).sum(axis=1))
 
 
+@settings(max_examples=120, deadline=None)
+@given(n=st.integers(2, 1500), half=st.integers(1, 90), size_share=st.floats(0.0, 3.0), ties=st.booleans(),
+       seed=st.integers(0, 10_000))
+def test_qrs_alignment_in_vector_lanes_equals_the_one_by_one_rule(n, half, size_share, ties, seed):
+    """Windows inside the signal go four at a time through vector lanes, the others one by one:
+    every peak lands where the one-window loop puts it, bit for bit (any window size, equal
+    samples; agreement with uniform_filter1d is tested above)."""
+    rng = np.random.default_rng(seed)
+    y = rng.normal(0.0, 5.0, n).astype(np.float32)
+    if ties:
+        y = np.round(y / 5.0).astype(np.float32)
+    peaks = np.sort(rng.integers(0, n, int(rng.integers(1, 40))))
+    size = max(int(size_share * half), 1)
+    aligned = kernels.align_on_energy(y, peaks, half, size)
+    sq = np.empty(2 * half + 1 + size)
+    for p, got in zip(peaks, aligned):
+        a, b = max(p - half, 0), min(p + half + 1, y.size)
+        kernels._window_squares(y, a, b - a, size // 2, size, sq)
+        assert got == a + kernels._moving_mean_argmax(sq, b - a, size)
+
+
 @settings(max_examples=150, deadline=None)
 @given(n_rows=st.integers(0, 15), n_cols=st.integers(1, 200), ties=st.booleans(), seed=st.integers(0, 10_000))
 def test_column_medians_equal_numpy_median_over_rows(n_rows, n_cols, ties, seed):

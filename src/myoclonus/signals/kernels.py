@@ -875,65 +875,129 @@ def _reflected_index(t, m):  # pragma: no cover - compiled
 
 
 @njit(nogil=True, cache=True)
+def _window_squares(y, a, m, lead, size, sq):  # pragma: no cover - compiled
+    """``sq[j]`` = the square (float64) of ``y`` at position ``j - lead`` of the window
+    ``y[a:a + m]``, mirrored into the window at its ends only, for ``j < m + size - 1``."""
+    n_sq = m + size - 1
+    inner_lo, inner_hi = min(lead, n_sq), min(lead + m, n_sq)
+    inner, window = sq[inner_lo:inner_hi], y[a + inner_lo - lead : a + inner_hi - lead]
+    for j in range(inner_hi - inner_lo):
+        v = np.float64(window[j])
+        inner[j] = v * v
+    if lead <= m and n_sq - lead - m <= m:  # one mirroring at each end: copies of the inside
+        for j in range(inner_lo):
+            sq[j] = sq[2 * lead - 1 - j]
+        for j in range(inner_hi, n_sq):
+            sq[j] = sq[2 * (lead + m) - 1 - j]
+        return
+    for j in range(inner_lo):
+        v = np.float64(y[a + _reflected_index(j - lead, m)])
+        sq[j] = v * v
+    for j in range(inner_hi, n_sq):
+        v = np.float64(y[a + _reflected_index(j - lead, m)])
+        sq[j] = v * v
+
+
+@njit(nogil=True, cache=True)
+def _moving_mean_argmax(sq, m, size):  # pragma: no cover - compiled
+    """First of ``m`` positions where the running mean of ``size`` values of ``sq`` peaks (one
+    window; :func:`~myoclonus.signals.vector_sections.moving_mean_argmax` for the arithmetic)."""
+    acc = 0.0
+    for j in range(size):
+        acc += sq[j]
+    acc /= size
+    best, best_i = acc, 0
+    for i in range(1, m):
+        acc += (sq[i + size - 1] - sq[i - 1]) / size
+        if acc > best:
+            best, best_i = acc, i
+    return best_i
+
+
+@njit(nogil=True, cache=True)
+def _align_lanes(y, peaks, ks, count, half, size, sq, divisor, best, out):  # pragma: no cover - compiled
+    """:func:`align_on_energy` for ``count`` (at most GROUP) peaks ``ks`` whose windows lie
+    inside ``y``, one per vector lane (unused lanes repeat the last peak)."""
+    width = 2 * half + 1
+    for lane in range(GROUP):
+        k = ks[min(lane, count - 1)]
+        _window_squares(y, peaks[k] - half, width, size // 2, size, sq[lane])
+    vector_sections.moving_mean_argmax(sq, size, width - 1, divisor, best)
+    for lane in range(count):
+        k = ks[lane]
+        out[k] = peaks[k] - half + np.int64(best[0, lane])
+
+
+@njit(nogil=True, cache=True)
 def align_on_energy(y, peaks, half, size):  # pragma: no cover - compiled
     """Each peak moved to the (first) maximum of ``y**2`` averaged over ``size`` samples, searched
     within ``peaks +- half`` (cut at the ends of ``y``): the running mean of
     ``scipy.ndimage.uniform_filter1d(y[window]**2, size, mode="reflect")``, computed the same way
-    (first window summed then divided, then increments divided by ``size``)."""
+    (first window summed then divided, then increments divided by ``size``).
+
+    Peaks whose whole window lies inside ``y`` go :data:`GROUP` at a time, one per vector lane
+    (the running means are chains of dependent additions; four side by side took 345 -> 202 CPU
+    ns per peak, measured on a 2048-Hz EMG chunk); the others one by one.
+    """
     n = y.size
     out = peaks.copy()
-    lead = size // 2  # the window of output i is [i - lead, i - lead + size)
-    sq = np.empty(2 * half + 1 + size)  # the squares of one window, mirrored beyond its ends
+    width = 2 * half + 1
+    sq = np.empty(width + size)  # the squares of one window, mirrored beyond its ends
+    lanes = np.empty((GROUP, width + size))  # the same for GROUP windows
+    divisor = np.full((1, GROUP), np.float64(size))
+    best = np.empty((1, GROUP))
+    ks = np.empty(GROUP, np.int64)
+    count = 0
     for k in range(peaks.size):
         a = max(peaks[k] - half, 0)
         m = min(peaks[k] + half + 1, n) - a
-        # sq[j] is the square at window position j - lead (mirrored into [0, m) at the ends only)
-        n_sq = m + size - 1
-        inner_lo, inner_hi = min(lead, n_sq), min(lead + m, n_sq)
-        for j in range(inner_lo):
-            v = np.float64(y[a + _reflected_index(j - lead, m)])
-            sq[j] = v * v
-        inner, window = sq[inner_lo:inner_hi], y[a + inner_lo - lead : a + inner_hi - lead]
-        for j in range(inner_hi - inner_lo):
-            v = np.float64(window[j])
-            inner[j] = v * v
-        for j in range(inner_hi, n_sq):
-            v = np.float64(y[a + _reflected_index(j - lead, m)])
-            sq[j] = v * v
-        acc = 0.0
-        for j in range(size):
-            acc += sq[j]
-        acc /= size
-        best, best_i = acc, 0
-        for i in range(1, m):
-            acc += (sq[i + size - 1] - sq[i - 1]) / size
-            if acc > best:
-                best, best_i = acc, i
-        out[k] = a + best_i
+        if m == width:
+            ks[count] = k
+            count += 1
+            if count == GROUP:
+                _align_lanes(y, peaks, ks, count, half, size, lanes, divisor, best, out)
+                count = 0
+        else:
+            _window_squares(y, a, m, size // 2, size, sq)
+            out[k] = a + _moving_mean_argmax(sq, m, size)
+    if count:
+        _align_lanes(y, peaks, ks, count, half, size, lanes, divisor, best, out)
     return out
 
 
 @njit(nogil=True, cache=True, fastmath=True)  # the sums reassociated (SIMD)
 def normalised_windows(y, peaks, half):  # pragma: no cover - compiled
-    """Windows ``peaks +- half`` of ``y`` (zeros beyond its ends), mean removed, unit norm (rows)."""
+    """Windows ``peaks +- half`` of ``y`` (zeros beyond its ends), mean removed, unit norm (rows).
+
+    A window inside ``y`` is copied without bounds tests, so the copy and its sum are vector
+    instructions (0.48 -> 0.21 CPU ns per channel-sample on the ECG screen of a 16-channel
+    2048-Hz chunk, measured); only windows cut by the ends test each sample.
+    """
     n = y.size
     width = 2 * half + 1
-    out = np.zeros((peaks.size, width))
+    out = np.empty((peaks.size, width))
     for k in range(peaks.size):
+        row = out[k]
+        lo = peaks[k] - half
         s = 0.0
-        for j in range(width):
-            t = peaks[k] - half + j
-            if 0 <= t < n:
-                out[k, j] = y[t]
-                s += out[k, j]
+        if 0 <= lo and lo + width <= n:
+            window = y[lo : lo + width]
+            for j in range(width):
+                row[j] = window[j]
+                s += row[j]
+        else:
+            for j in range(width):
+                t = lo + j
+                row[j] = y[t] if 0 <= t < n else 0.0
+                s += row[j]
         mean = s / width
         ss = 0.0
         for j in range(width):
-            out[k, j] -= mean
-            ss += out[k, j] * out[k, j]
+            row[j] -= mean
+            ss += row[j] * row[j]
         norm = max(np.sqrt(ss), 1e-12)
         for j in range(width):
-            out[k, j] /= norm
+            row[j] /= norm
     return out
 
 

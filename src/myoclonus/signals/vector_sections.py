@@ -1,11 +1,12 @@
-"""Second-order filter sections run on four channels at once, as vector instructions.
+"""Second-order filter sections (and the running mean of the QRS alignment) run on four
+channels at once, as vector instructions.
 
 The band-pass and the mains resonators of :func:`myoclonus.signals.kernels.condition_emg` are
 chains of dependent multiply-adds: one channel alone leaves the processor waiting on each
 result. Four channels side by side fill one 256-bit vector register, and one instruction then
 advances all four. numba does not emit such instructions for this code (its straight-line
 vectoriser is off since numba issue #8705, and the loop vectoriser does not pack loop-carried
-filter states), so the three loops below are written in LLVM IR as numba intrinsics. The
+filter states), so the three filter loops below are written in LLVM IR as numba intrinsics. The
 arithmetic is that of :func:`scipy.signal.sosfilt` (transposed direct form II), operation by
 operation and in the same order, so the output is identical to the scalar formulation
 (tests/signals/test_vector_sections.py checks it bit for bit).
@@ -15,6 +16,10 @@ sample ``j`` of the four channels; a coefficient or state array holds one value 
 each row. Measured on 4 channels x 2048-sample blocks in cache (one core, CPU time): a section
 pair 0.77 ns per channel-sample, against 2.3 ns for the same loop in scalar code;
 ``benchmarks/bench_conditioning.py`` times the whole conditioning against the same steps in SciPy.
+
+The QRS alignment's running mean (:func:`moving_mean_argmax`) is such a chain too (of additions):
+four candidate windows advance side by side, each lane with the scalar loop's operations (its
+squares come one window per row, each filled by vectorised loops, and are gathered by column).
 
 Editing this module: numba caches :mod:`myoclonus.signals.kernels` by that file's own time stamp,
 not by the modules it calls, so delete ``src/myoclonus/signals/__pycache__/kernels.*.nb[ic]`` (or
@@ -28,7 +33,7 @@ from numba.core import cgutils
 from numba.core.errors import TypingError
 from numba.extending import intrinsic
 
-__all__ = ["LANES", "resonator_line", "resonator_subtract", "section_pair"]
+__all__ = ["LANES", "moving_mean_argmax", "resonator_line", "resonator_subtract", "section_pair"]
 
 #: Channels per vector (four float64 fill a 256-bit register).
 LANES = 4
@@ -61,6 +66,26 @@ class _Rows:
 
     def store(self, row, value):
         self.builder.store(value, self._pointer(row), align=8)
+
+
+class _Columns:
+    """Columns of a C-contiguous float64 array of :data:`LANES` rows (row ``l`` is lane ``l``'s
+    sequence), read as vectors: element ``j`` of every row (each row is written by contiguous,
+    vectorised loops; a column is gathered from :data:`LANES` scalar loads)."""
+
+    def __init__(self, context, builder, array_type, value):
+        self.builder = builder
+        array = context.make_array(array_type)(context, builder, value)
+        self.data = array.data
+        self.stride = cgutils.unpack_tuple(builder, array.shape, 2)[1]
+
+    def load(self, column):
+        b = self.builder
+        vector = ir.Constant(_VECTOR, ir.Undefined)
+        for lane in range(LANES):
+            at = b.add(b.mul(ir.Constant(_INDEX, lane), self.stride), column)
+            vector = b.insert_element(vector, b.load(b.gep(self.data, [at]), align=8), ir.Constant(ir.IntType(32), lane))
+        return vector
 
 
 def _biquad(b: ir.IRBuilder, v, c, p, q):
@@ -162,3 +187,52 @@ def resonator_subtract(typingctx, u, n, coef, state, line, resid, level):
         return context.get_dummy_value()
 
     return types.void(u, n, coef, state, line, resid, level), codegen
+
+
+@intrinsic
+def moving_mean_argmax(typingctx, sq, size, n_steps, divisor, out):
+    """Where the running mean of ``size`` values of each row of ``sq`` peaks, four rows at once
+    (one per lane).
+
+    The mean of values ``0 .. size`` (summed in order, then divided by ``divisor``) is followed
+    ``n_steps`` values on, each step adding ``(sq[i + size - 1] - sq[i - 1]) / divisor`` (the
+    arithmetic of :func:`scipy.ndimage.uniform_filter1d` that
+    :func:`myoclonus.signals.kernels.align_on_energy` reproduces); ``out[0]`` gets the first
+    position of the largest mean, as a float. Each lane's additions depend on the one before
+    (4 cycles apiece), so four windows side by side take about the time of one.
+
+    ``sq``: (LANES, size + n_steps), one window per row; ``divisor``: (1, LANES), ``size`` in
+    every lane; ``out``: (1, LANES).
+    """
+    _require_lane_arrays(divisor, out)
+    if not (isinstance(sq, types.Array) and sq.dtype == types.float64 and sq.layout == "C" and sq.ndim == 2):
+        raise TypingError(f"moving_mean_argmax needs a C-contiguous 2-D float64 array, got {sq}")
+
+    def codegen(context, builder, sig, args):
+        rows = _Columns(context, builder, sq, args[0])
+        d_rows, o_rows = (_Rows(context, builder, t, a) for t, a in zip((divisor, out), (args[3], args[4])))
+        d = d_rows.load(0)
+        zero = ir.Constant(_VECTOR, [0.0] * LANES)
+        one = ir.Constant(_VECTOR, [1.0] * LANES)
+        acc = cgutils.alloca_once_value(builder, zero)
+        with cgutils.for_range(builder, args[1]) as loop:  # the first window, summed in order
+            builder.store(builder.fadd(builder.load(acc), rows.load(loop.index)), acc)
+        first = builder.fdiv(builder.load(acc), d)
+        builder.store(first, acc)
+        best = cgutils.alloca_once_value(builder, first)
+        best_i = cgutils.alloca_once_value(builder, zero)
+        here = cgutils.alloca_once_value(builder, zero)
+        with cgutils.for_range(builder, args[2]) as loop:  # step i = index + 1
+            b = builder
+            step = b.fdiv(b.fsub(rows.load(b.add(loop.index, args[1])), rows.load(loop.index)), d)
+            a = b.fadd(b.load(acc), step)
+            b.store(a, acc)
+            i = b.fadd(b.load(here), one)
+            b.store(i, here)
+            up = b.fcmp_ordered(">", a, b.load(best))
+            b.store(b.select(up, a, b.load(best)), best)
+            b.store(b.select(up, i, b.load(best_i)), best_i)
+        o_rows.store(0, builder.load(best_i))
+        return context.get_dummy_value()
+
+    return types.void(sq, size, n_steps, divisor, out), codegen
