@@ -11,6 +11,7 @@ import logging
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 from scipy import signal
@@ -308,26 +309,38 @@ def find_ecg_beats(y: np.ndarray, sfreq: float, candidate_peaks: np.ndarray,
     seg = kernels.normalised_windows(y, peaks, half)
     if not _may_repeat(seg, peaks, int(round(ECG_NEIGHBOURHOOD_S * sfreq))):
         return EcgBeats(np.empty(0, int), sub_half, post, half)
-    beats = _beat_train(y, sfreq, peaks, seg, half)
+    pairs = _similar_pairs(y, sfreq, peaks, seg, half)
+    beats = _beat_train(y, sfreq, peaks, seg, half, pairs)
     weak = beats.size == 0 and raw is not None
     if weak:
-        beats = _weak_beat_train(y, raw, sfreq, peaks, seg, half)
+        beats = _weak_beat_train(y, raw, sfreq, peaks, seg, half, pairs)
+    if not weak and raw is not None and _leaves_stretches(beats, y.size, int(ECG_RR_RANGE_S[1] * sfreq)):
+        # where the pairwise test left stretches without beats, a weak train may fill them
+        more = _weak_stretches(y, sfreq, beats, _weak_beat_train(y, raw, sfreq, peaks, seg, half, pairs), half)
+        beats = np.union1d(beats, more)
+    beats = _fill_missing_beats(y, beats, half, sfreq)
     pre = max(int(round(ECG_PRE_WINDOW_S * sfreq)), sub_half)
-    return EcgBeats(_fill_missing_beats(y, beats, half, sfreq), sub_half, post, half, float(sfreq), pre,
-                    weak and beats.size > 0)
+    return EcgBeats(beats, sub_half, post, half, float(sfreq), pre, weak and beats.size > 0)
 
 
-def _beat_train(y: np.ndarray, sfreq: float, peaks: np.ndarray, seg: np.ndarray, half: int,
-                confirm: bool = True) -> np.ndarray:
-    """The beats among the candidate ``peaks`` (aligned on their QRS energy; ``seg``: their
-    normalised windows of +-``half`` samples), before the hidden ones are filled in: see
-    :func:`find_ecg_beats`. ``confirm=False``: every pair correlating above
-    :data:`ECG_PAIR_MIN_CORR` shares the waveform (no pair or consensus test at
-    :data:`ECG_MIN_CORR`; for :func:`_weak_beat_train`)."""
+class SimilarPairs(NamedTuple):
+    """Pairs of QRS candidates within :data:`ECG_NEIGHBOURHOOD_S` whose windows correlate above
+    :data:`ECG_PAIR_MIN_CORR` (:func:`_similar_pairs`)."""
+
+    #: index of the earlier and of the later candidate of each pair
+    first: np.ndarray
+    second: np.ndarray
+    #: the pair's largest absolute correlation over the lags searched
+    corr: np.ndarray
+    #: the candidates' normalised windows at each lag searched
+    shifted: list
+
+
+def _similar_pairs(y: np.ndarray, sfreq: float, peaks: np.ndarray, seg: np.ndarray, half: int) -> SimilarPairs:
+    """The candidate pairs whose windows (``seg``: normalised, +-``half`` samples around ``peaks``)
+    correlate above :data:`ECG_PAIR_MIN_CORR` at some lag up to :data:`ECG_MAX_LAG_S`."""
     max_lag = max(int(round(ECG_MAX_LAG_S * sfreq)), 1)
     n = peaks.size
-    votes = np.zeros(n, int)
-    lo_rr, hi_rr = (int(ECG_RR_RANGE_S[0] * sfreq), int(ECG_RR_RANGE_S[1] * sfreq))
     shifted = [kernels.normalised_windows(y, peaks + lag, half) for lag in range(-max_lag, max_lag + 1, max(max_lag // 4, 1))]
     window = int(round(ECG_NEIGHBOURHOOD_S * sfreq))
     firsts, seconds, corrs = [], [], []
@@ -343,14 +356,28 @@ def _beat_train(y: np.ndarray, sfreq: float, peaks: np.ndarray, seg: np.ndarray,
         seconds.append(firsts[-1] + k)
         corrs.append(corr[similar])
         k += 1
-    pi = np.concatenate(firsts) if firsts else np.empty(0, int)
-    pj = np.concatenate(seconds) if seconds else np.empty(0, int)
-    pc = np.concatenate(corrs) if corrs else np.empty(0)
+    return SimilarPairs(np.concatenate(firsts) if firsts else np.empty(0, int),
+                        np.concatenate(seconds) if seconds else np.empty(0, int),
+                        np.concatenate(corrs) if corrs else np.empty(0), shifted)
+
+
+def _beat_train(y: np.ndarray, sfreq: float, peaks: np.ndarray, seg: np.ndarray, half: int, pairs: SimilarPairs,
+                confirm: bool = True) -> np.ndarray:
+    """The beats among the candidate ``peaks`` (aligned on their QRS energy; ``seg``: their
+    normalised windows of +-``half`` samples; ``pairs``: their :func:`_similar_pairs`), before the
+    hidden ones are filled in: see :func:`find_ecg_beats`. ``confirm=False``: every pair
+    correlating above :data:`ECG_PAIR_MIN_CORR` shares the waveform (no pair or consensus test at
+    :data:`ECG_MIN_CORR`; for :func:`_weak_beat_train`)."""
+    n = peaks.size
+    votes = np.zeros(n, int)
+    lo_rr, hi_rr = (int(ECG_RR_RANGE_S[0] * sfreq), int(ECG_RR_RANGE_S[1] * sfreq))
+    window = int(round(ECG_NEIGHBOURHOOD_S * sfreq))
+    pi, pj, pc = pairs.first, pairs.second, pairs.corr
     # two candidates share the waveform when they correlate above ECG_MIN_CORR, or when both match
     # the consensus (median) waveform of their similar neighbours that well: with EMG or noise
     # under each QRS two beats correlate less than each does with the median of several
     if confirm:
-        confirmed = _matches_consensus(seg, shifted, pi, pj)
+        confirmed = _matches_consensus(seg, pairs.shifted, pi, pj)
         keep = (pc > ECG_MIN_CORR) | (confirmed[pi] & confirmed[pj])
         pi, pj = pi[keep], pj[keep]
     votes += np.bincount(pi, minlength=n) + np.bincount(pj, minlength=n)
@@ -376,7 +403,7 @@ def _beat_train(y: np.ndarray, sfreq: float, peaks: np.ndarray, seg: np.ndarray,
 
 
 def _weak_beat_train(y: np.ndarray, raw: np.ndarray, sfreq: float, peaks: np.ndarray, seg: np.ndarray,
-                     half: int) -> np.ndarray:
+                     half: int, pairs: SimilarPairs) -> np.ndarray:
     """A train of QRS complexes too weak for the pairwise test (before the hidden beats are filled in).
 
     Under tonic EMG a QRS of a few times the EMG's amplitude correlates 0.5-0.7 with the next one,
@@ -394,11 +421,42 @@ def _weak_beat_train(y: np.ndarray, raw: np.ndarray, sfreq: float, peaks: np.nda
       :data:`MOVEMENT_LF_RATIO` x the band-passed peak within +-``half`` (the test bursts get;
       the leaks of a movement artefact repeat in rhythm for a second or two).
     """
-    beats = _beat_train(y, sfreq, peaks, seg, half, confirm=False)
+    beats = _beat_train(y, sfreq, peaks, seg, half, pairs, confirm=False)
     if beats.size == 0:
         return beats
     keep = _in_qrs_band(y, beats, half, sfreq) & ~_slow_deflections(y, raw, beats, half, sfreq)
     return _long_trains(beats[keep], int(ECG_RR_RANGE_S[1] * sfreq))
+
+
+def _leaves_stretches(beats: np.ndarray, n_times: int, hi_rr: int) -> bool:
+    """Does a train of ``beats`` leave a sample further than ``hi_rr`` (the longest R-R interval)
+    from every beat, within the ``n_times`` samples?"""
+    if beats.size == 0:
+        return False
+    return bool(beats[0] > hi_rr or n_times - 1 - beats[-1] > hi_rr or np.any(np.diff(beats) > 2 * hi_rr))
+
+
+def _weak_stretches(y: np.ndarray, sfreq: float, beats: np.ndarray, weak: np.ndarray, half: int) -> np.ndarray:
+    """The ``weak`` train's beats (:func:`_weak_beat_train`) that lie further than the longest R-R
+    interval from every one of the found ``beats`` and form trains with them (:func:`_long_trains`).
+
+    Within the found train the rhythm locates the hidden beats (:func:`_fill_missing_beats`); the
+    weaker evidence only fills the stretches it left empty, where a weak ECG under tonic EMG matched
+    too few neighbours (measured, 30 recordings of an 80-uV ECG under 10 uV of tonic EMG at
+    500-2048 Hz: 17 -> 0 false bursts; the benchmark seeds unchanged; the weak train's beats added
+    anywhere: 3 more false bursts and 3 missed).
+    """
+    if weak.size == 0 or beats.size == 0:
+        return weak[:0]
+    pos = np.searchsorted(beats, weak)
+    before = np.abs(weak - beats[np.clip(pos - 1, 0, beats.size - 1)])
+    after = np.abs(beats[np.clip(pos, 0, beats.size - 1)] - weak)
+    lo_rr, hi_rr = int(ECG_RR_RANGE_S[0] * sfreq), int(ECG_RR_RANGE_S[1] * sfreq)
+    far = weak[np.minimum(before, after) > hi_rr]
+    if far.size == 0:
+        return far
+    kept = _long_trains(_strongest_apart(y, np.union1d(beats, far), half, lo_rr), hi_rr)
+    return np.intersect1d(kept, far)
 
 
 def _in_qrs_band(y: np.ndarray, beats: np.ndarray, half: int, sfreq: float, n_template: int = 6) -> np.ndarray:
@@ -758,11 +816,9 @@ def _regular(train: np.ndarray) -> np.ndarray:
     beats (:func:`_local_rr`), so gaps of several beats do not stretch it. Local, so chunked and
     one-shot agree."""
     gaps = np.diff(train).astype(float)
-    ok = np.zeros(gaps.size, bool)
-    for k, g in enumerate(gaps):
-        rr = _local_rr(gaps[max(k - 3, 0) : k + 4])
-        m = round(g / rr)
-        ok[k] = 1 <= m <= ECG_MAX_LINK_BEATS and abs(g - m * rr) <= ECG_RR_TOLERANCE * rr
+    rr = _local_rrs(gaps, 3)
+    m = np.round(gaps / rr)
+    ok = (m >= 1) & (m <= ECG_MAX_LINK_BEATS) & (np.abs(gaps - m * rr) <= ECG_RR_TOLERANCE * rr)
     cs = np.concatenate(([0], np.cumsum(ok)))
     i = np.arange(train.size)
     lo, hi = np.maximum(i - ECG_MIN_TRAIN, 0), np.minimum(i + ECG_MIN_TRAIN, gaps.size)
@@ -828,6 +884,24 @@ def _local_rr(intervals: np.ndarray) -> float:
     if not q > 0:
         return float(np.median(intervals)) if intervals.size else 0.0
     return float(np.median(intervals / np.maximum(np.round(intervals / q), 1.0)))
+
+
+def _local_rrs(intervals: np.ndarray, reach: int) -> np.ndarray:
+    """:func:`_local_rr` of the intervals within ``reach`` of each interval (``intervals[k - reach :
+    k + reach + 1]``, cut at the ends), for all at once (windows of equal length together)."""
+    n = intervals.size
+    out = np.empty(n)
+    k = np.arange(n)
+    first, stop = np.maximum(k - reach, 0), np.minimum(k + reach + 1, n)
+    for length in np.unique(stop - first):
+        rows = np.flatnonzero(stop - first == length)
+        w = intervals[first[rows, None] + np.arange(length)[None, :]]
+        q = np.percentile(w, 25, axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            per_beat = w / np.maximum(np.round(w / q[:, None]), 1.0)
+        # a lower quartile that is not positive (coincident beats): the plain median, as _local_rr
+        out[rows] = np.median(np.where((q > 0)[:, None], per_beat, w), axis=1)
+    return out
 
 
 def _fill_train(y: np.ndarray, beats: np.ndarray, half: int, sfreq: float) -> list[int]:
