@@ -242,7 +242,7 @@ def main() -> None:
 
     sfreq = 2048
     print(f"bench_analyze: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
-          f"load average {os.getloadavg()[0]:.1f} (above the CPU count: other processes share the cores)")
+          f"load average {os.getloadavg()[0]:.1f} (a load above the CPU count means other processes share the cores)")
 
     # 1. in-process throughput, on as long a recording as table 2 (fixed per-recording costs such as
     # the 60-s mains probe weigh on short inputs)

@@ -27,7 +27,7 @@ Panyakaew P, Cho HJ, Hallett M. Clin Neurophysiol Pract 2016;1:33.
 from __future__ import annotations
 
 import logging
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -182,6 +182,7 @@ def group_jerks(bursts, channels: Sequence[ChannelInfo] | None = None, *, settin
         assigned = [False] * on.size
         pairs = _recorded_pairs(info)
         label_of = {n: _label(info.get(n), n) for n in set(ch_s)}  # one label per channel, not per burst
+        muscle_of = {n: (c.side, c.muscle) for n in set(ch_s) if (c := info.get(n)) is not None and c.muscle is not None}
         for i in range(on.size):
             if assigned[i]:
                 continue
@@ -208,7 +209,7 @@ def group_jerks(bursts, channels: Sequence[ChannelInfo] | None = None, *, settin
             labels = [label_of[n] for n in names]
             lat = {lab: round((on_s[k] - t0) * 1000.0, 3) for lab, k in zip(labels, idx)}
             offset = max(off_s[k] for k in idx + repeats)
-            pattern = _jerk_patterns(t0, on, off, ch, info, pairs)
+            pattern = _jerk_patterns(t0, on_s, off_s, muscle_of, ch_s, pairs)
             for pair, pat in pattern.items():
                 pattern_counts.setdefault(pair, Counter())[pat] += 1
             rows.append({
@@ -257,21 +258,20 @@ def _recorded_pairs(info: dict[str, ChannelInfo]) -> list[tuple[str, str, str | 
     return pairs
 
 
-def _jerk_patterns(t0: float, on: np.ndarray, off: np.ndarray, ch: np.ndarray, info: dict[str, ChannelInfo],
-                   pairs: list[tuple[str, str, str | None]] | None = None) -> dict[str, str]:
-    """Agonist-antagonist pattern of every antagonist pair recorded on one side, for one jerk."""
-    if pairs is None:
-        pairs = _recorded_pairs(info)
+def _jerk_patterns(t0: float, on: list[float], off: list[float], muscle_of: dict[str, tuple[str | None, str]],
+                   ch: list[str], pairs: list[tuple[str, str, str | None]]) -> dict[str, str]:
+    """Agonist-antagonist pattern of every antagonist pair recorded on one side (``pairs``), for
+    the jerk starting at ``t0``; ``on``, ``off``, ``ch``: the bursts sorted by onset (lists: this
+    runs once per jerk), ``muscle_of``: (side, muscle) of each channel with a known muscle."""
     if not pairs:
         return {}
-    lo = int(np.searchsorted(on, t0, side="left"))
-    hi = int(np.searchsorted(on, t0 + PATTERN_WINDOW_MS / 1000.0, side="right"))
+    lo = bisect_left(on, t0)
+    hi = bisect_right(on, t0 + PATTERN_WINDOW_MS / 1000.0)
     by_muscle: dict[tuple[str | None, str], list[tuple[float, float]]] = {}
     for k in range(lo, hi):
-        ci = info.get(ch[k])
-        if ci is None or ci.muscle is None:
-            continue
-        by_muscle.setdefault((ci.side, ci.muscle), []).append((on[k], off[k]))
+        key = muscle_of.get(ch[k])
+        if key is not None:
+            by_muscle.setdefault(key, []).append((on[k], off[k]))
     out: dict[str, str] = {}
     for ag, an, side in pairs:
         pat = _pair_pattern(by_muscle.get((side, ag), []), by_muscle.get((side, an), []))
