@@ -22,8 +22,9 @@ EMGGO = "emggo_tibialis_anterior_semg"
     reason="burst detector at 250 Hz: 64 bursts instead of 56 (194 before the ECG work of 2026-11-23). The 56 "
     "activations are all found (peaks > 500 uV, the only ones that large); the 8 extra are 23-175 uV: 2 start "
     "160-180 ms before an R peak (P-wave residue, outside the +-100 ms window where ECG residue is rejected), "
-    "1 is a 24-ms blip on a beat stronger than 3x its typical residue, 2 start 114-126 ms after a beat, and 3 "
-    "are low-level activity (one 0.75 s long, two >= 0.35 s from any beat) that the upstream count leaves out. Remove this mark when the detector passes.",
+    "1 is a 24-ms blip on a beat stronger than 3x its typical residue, 2 start 114-126 ms after a beat that "
+    "was placed on the P wave of a larger, wider QRS (moving the beat onto that QRS, tried 2026-11-23, leaves it above "
+    "3x the typical residue), and 3 are low-level activity (one 0.75 s long, two >= 0.35 s from any beat) that the upstream count leaves out. Remove this mark when the detector passes.",
 )
 def test_tibialis_anterior_has_56_activations(real_data):
     """emgGO's tibialis anterior sample: 56 muscle activation bursts (upstream detectionTutorial.md).
