@@ -197,3 +197,20 @@ def test_findings_name_the_ecg_reference(weak_scm):
     flat = analyze(mne.io.RawArray(x * 1e-6, info, verbose="error"))
     assert flat.findings["bursts"]["ecg_reference"]["used"] is False
     assert any("ECG channel 'ECG' showed no heart rhythm anywhere" in w for w in flat.findings["warnings"])
+
+
+@pytest.mark.parametrize(("first", "second", "chosen"), [("noise", "ecg", "ECG 2"), ("flat", "ecg", "ECG 2"),
+                                                         ("ecg", "noise", "ECG 1"), ("ecg", "ecg", "ECG 1")])
+def test_of_several_ecg_leads_the_one_with_a_heart_rhythm_is_the_reference(weak_scm, first, second, chosen, caplog):
+    """Two ECG channels: the one whose R-R intervals are regular over the first minute is the
+    reference, whatever its place (the first was taken before, and a detached first lead meant no
+    reference at all); on a tie the first."""
+    sim, _ = weak_scm
+    emg, names = sim.emg_uv()
+    rows = [_with_lead(sim, kind, seed=k)[0][-1] for k, kind in enumerate((first, second))]
+    x = np.vstack([emg] + rows)
+    with caplog.at_level(logging.INFO, logger="myoclonus"):
+        res = detect_bursts(x, sim.truth.sfreq_hz, names + ["ECG 1", "ECG 2"])
+    assert res.ecg_reference.channel == chosen and res.ecg_reference.used
+    assert abs(res.ecg_reference.n_beats - len(sim.truth.ecg_r_peaks_s)) <= 1
+    assert any("most regular R-R intervals" in r.getMessage() for r in caplog.records)

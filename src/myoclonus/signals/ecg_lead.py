@@ -88,6 +88,9 @@ ECG_LEAD_EXTRA_RR = 1.5
 #: EMG burst) 0.91; :data:`~myoclonus.signals.artefacts.ECG_MIN_CORR` (0.8) let it through. With
 #: 0.95 one beat of 145 was lost (500 Hz, noise SD R/3), none in the other cases.
 ECG_LEAD_MIN_QRS_LIKENESS = 0.95
+#: Start of the recording on which several ECG leads are compared (:meth:`EcgReference.of`;
+#: engineering choice: about 60-100 beats, as the mains probe's minute).
+ECG_LEAD_PROBE_S = 60.0
 #: Median |x| of a zero-mean Gaussian signal over its SD.
 _MEDIAN_ABS_PER_SD = 0.6744897501960817
 
@@ -250,6 +253,16 @@ def find_r_peaks(x: np.ndarray, sfreq: float) -> np.ndarray:
     return _on_dominant_deflection(band, beats, sfreq).astype(np.int64)
 
 
+def regular_intervals(peaks: np.ndarray) -> int:
+    """How many intervals between consecutive ``peaks`` are within
+    :data:`~myoclonus.signals.artefacts.ECG_RR_TOLERANCE` of the median of the (up to 7) intervals
+    around them (a lead whose T waves are taken for beats alternates short and long intervals, one
+    that misses beats has long ones)."""
+    gaps = np.diff(np.asarray(peaks, float))
+    local = np.array([np.median(gaps[max(i - 3, 0) : i + 4]) for i in range(gaps.size)])
+    return int(np.count_nonzero(np.abs(gaps - local) <= art.ECG_RR_TOLERANCE * local))
+
+
 @dataclass(frozen=True)
 class EcgReferenceSummary:
     """What the recording's ECG lead gave the ECG removal.
@@ -303,19 +316,32 @@ class EcgReference:
 
     @classmethod
     def of(cls, source) -> EcgReference | None:
-        """The reference of a signal source: its first channel typed ``ecg`` recorded fast enough
-        for the QRS band (above twice its upper edge), or None (no ECG lead: nothing changes)."""
+        """The reference of a signal source: its channel typed ``ecg`` recorded fast enough for the
+        QRS band (above twice its upper edge), or None (no ECG lead: nothing changes). Of several
+        such leads, the one with the most regular R-R intervals over the first
+        :data:`ECG_LEAD_PROBE_S` (:func:`regular_intervals`; the first on a tie)."""
         min_hz = 2.0 * ECG_LEAD_BAND_HZ[1]
         recorded = getattr(source, "recorded_sfreq", None)
+        leads = []
         for ch in source.channels:
             if ch.kind != "ecg":
                 continue
             rate = float(recorded(ch.name)) if callable(recorded) else float(source.sfreq)
             if rate > min_hz:
-                return cls(ch.name, float(source.sfreq))
-            logger.warning("ECG channel %r recorded at %g Hz, too slow for its QRS band: not used as the ECG reference.",
-                           ch.name, rate)
-        return None
+                leads.append(ch.name)
+            else:
+                logger.warning("ECG channel %r recorded at %g Hz, too slow for its QRS band: not used as the ECG "
+                               "reference.", ch.name, rate)
+        if len(leads) > 1:
+            sfreq = float(source.sfreq)
+            probe = np.asarray(source.get_data(leads, 0, min(int(ECG_LEAD_PROBE_S * sfreq), int(source.n_times))),
+                               np.float64)
+            scores = [regular_intervals(find_r_peaks(row, sfreq)) for row in probe]
+            best = int(np.argmax(scores))
+            logger.info("ECG leads %s: %r has the most regular R-R intervals in the first %.0f s (%s); it is the "
+                        "reference.", leads, leads[best], ECG_LEAD_PROBE_S, ", ".join(map(str, scores)))
+            leads = [leads[best]]
+        return cls(leads[0], float(source.sfreq)) if leads else None
 
     def beats(self, x: np.ndarray) -> np.ndarray | None:
         """The chunk's reference train: the R peaks of the lead's chunk ``x`` (samples from the chunk
