@@ -167,11 +167,15 @@ def test_weak_ecg_found_only_in_places_gives_no_bursts(sfreq, seed, n_beats):
 @given(st.lists(st.one_of(st.integers(0, 4).map(lambda k: 850.0 * k), st.floats(1.0, 3000.0)), max_size=30),
        st.integers(1, 4))
 def test_local_rrs_are_the_local_rr_of_each_window(intervals, reach):
-    """The vectorised local R-R intervals (windows of equal length together) equal
-    _local_rr window by window, bit for bit (zero intervals included)."""
+    """The vectorised local R-R intervals (windows of the same shape together) equal _local_rr
+    window by window, bit for bit (zero intervals included), with and without the interval itself
+    (NaN where no other is in reach)."""
     x = np.asarray(intervals, float)
     expected = [art._local_rr(x[max(k - reach, 0) : k + reach + 1]) for k in range(x.size)]
     np.testing.assert_array_equal(art._local_rrs(x, reach), expected)
+    around = [art._local_rr(np.concatenate((x[max(k - reach, 0) : k], x[k + 1 : k + reach + 1])))
+              if x.size > 1 else np.nan for k in range(x.size)]
+    np.testing.assert_array_equal(art._local_rrs(x, reach, without_own=True), around)
 
 
 def test_template_neighbours_are_bounded_in_time():

@@ -890,16 +890,22 @@ def _local_rr(intervals: np.ndarray) -> float:
     return float(np.median(intervals / np.maximum(np.round(intervals / q), 1.0)))
 
 
-def _local_rrs(intervals: np.ndarray, reach: int) -> np.ndarray:
+def _local_rrs(intervals: np.ndarray, reach: int, without_own: bool = False) -> np.ndarray:
     """:func:`_local_rr` of the intervals within ``reach`` of each interval (``intervals[k - reach :
-    k + reach + 1]``, cut at the ends), for all at once (windows of equal length together)."""
+    k + reach + 1]``, cut at the ends; ``without_own``: without interval ``k`` itself, NaN where
+    that leaves none), for all at once (windows of the same shape together)."""
     n = intervals.size
-    out = np.empty(n)
+    out = np.full(n, np.nan)
     k = np.arange(n)
     first, stop = np.maximum(k - reach, 0), np.minimum(k + reach + 1, n)
-    for length in np.unique(stop - first):
-        rows = np.flatnonzero(stop - first == length)
-        w = intervals[first[rows, None] + np.arange(length)[None, :]]
+    own = k - first if without_own else np.full(n, -1)
+    shapes = np.stack((stop - first, own), axis=1)
+    for length, skip in np.unique(shapes, axis=0):
+        rows = np.flatnonzero((shapes[:, 0] == length) & (shapes[:, 1] == skip))
+        cols = np.array([j for j in range(length) if j != skip], int)
+        if cols.size == 0:
+            continue
+        w = intervals[first[rows, None] + cols[None, :]]
         q = np.percentile(w, 25, axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
             per_beat = w / np.maximum(np.round(w / q[:, None]), 1.0)
@@ -920,9 +926,10 @@ def _fill_train(y: np.ndarray, beats: np.ndarray, half: int, sfreq: float) -> li
     def template_of(nb: list[int]) -> np.ndarray:
         return kernels.column_medians(seg[nb] * np.sign(seg[nb] @ seg[nb[0]])[:, None])
 
+    # the rhythm around each gap, from the intervals on both sides of it
+    around = _local_rrs(rr_unit, 3, without_own=True)
     for i, gap in enumerate(rr):
-        lo_i, hi_i = max(i - 3, 0), min(i + 4, rr.size)
-        local = _local_rr(np.concatenate((rr_unit[lo_i:i], rr_unit[i + 1 : hi_i]))) if hi_i - lo_i > 1 else gap
+        local = gap if np.isnan(around[i]) else around[i]
         if not local > 0:  # coincident beats around this gap: no local rhythm to fill from
             continue
         n_missing = int(round(gap / local)) - 1
