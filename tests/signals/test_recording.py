@@ -199,6 +199,21 @@ def test_mat_conventions(tmp_path):
         read_recording(wrong_names)
 
 
+def test_from_array_names_the_channel_with_non_finite_samples_and_accepts_huge_finite_ones():
+    """The finiteness check sums each row first: an infinity or a NaN anywhere in a row is caught
+    (also +inf and -inf together), and finite samples whose sum overflows are not rejected."""
+    x = np.zeros((3, 50))
+    x[1, 7], x[1, 9] = np.inf, -np.inf
+    with pytest.raises(InputError, match="channel 'EMG L FDI' has 2 non-finite samples"):
+        Recording.from_array(x, 1000, ["EMG R FDI", "EMG L FDI", "EMG R TA"])
+    x = np.zeros((2, 50))
+    x[1, -1] = np.nan
+    with pytest.raises(InputError, match="channel 'EMG L FDI' has 1 non-finite samples"):
+        Recording.from_array(x, 1000, ["EMG R FDI", "EMG L FDI"])
+    huge = np.full((1, 4), 1e308)  # the sum overflows, every sample is finite
+    assert Recording.from_array(huge, 1000, ["EMG R FDI"], units="uV").n_times == 4
+
+
 def test_from_array_checks():
     with pytest.raises(InputError, match="channel 'EMG R FDI' has 10 non-finite samples"):
         Recording.from_array(np.full((1, 10), np.nan), 1000, ["EMG R FDI"])
