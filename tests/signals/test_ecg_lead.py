@@ -214,3 +214,19 @@ def test_of_several_ecg_leads_the_one_with_a_heart_rhythm_is_the_reference(weak_
     assert res.ecg_reference.channel == chosen and res.ecg_reference.used
     assert abs(res.ecg_reference.n_beats - len(sim.truth.ecg_r_peaks_s)) <= 1
     assert any("most regular R-R intervals" in r.getMessage() for r in caplog.records)
+
+
+def test_the_lead_is_chosen_once_per_recording(weak_scm, caplog):
+    """Detectors run one after the other on the same Recording share the choice of the lead (the
+    first minute of each lead is read and compared once)."""
+    from myoclonus.signals.recording import Recording
+
+    sim, _ = weak_scm
+    emg, names = sim.emg_uv()
+    rows = [_with_lead(sim, kind, seed=k)[0][-1] for k, kind in enumerate(("noise", "ecg"))]
+    rec = Recording.from_array(np.vstack([emg] + rows), sim.truth.sfreq_hz, names + ["ECG 1", "ECG 2"])
+    with caplog.at_level(logging.INFO, logger="myoclonus"):
+        first = detect_bursts(rec)
+        second = detect_bursts(rec)
+    assert first.ecg_reference.channel == second.ecg_reference.channel == "ECG 2"
+    assert sum("most regular R-R intervals" in r.getMessage() for r in caplog.records) == 1

@@ -39,6 +39,7 @@ Pan J, Tompkins WJ. A real-time QRS detection algorithm. IEEE Trans Biomed Eng 1
 from __future__ import annotations
 
 import logging
+import weakref
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -296,6 +297,39 @@ class EcgReferenceSummary:
                 "n_chunks_used": int(self.n_chunks_used)}
 
 
+def choose_lead(source) -> str | None:
+    """The ECG lead of a signal source: its channel typed ``ecg`` recorded fast enough for the QRS
+    band (above twice its upper edge), or None. Of several such leads, the one with the most
+    regular R-R intervals over the first :data:`ECG_LEAD_PROBE_S` (:func:`regular_intervals`; the
+    first on a tie)."""
+    min_hz = 2.0 * ECG_LEAD_BAND_HZ[1]
+    recorded = getattr(source, "recorded_sfreq", None)
+    leads = []
+    for ch in source.channels:
+        if ch.kind != "ecg":
+            continue
+        rate = float(recorded(ch.name)) if callable(recorded) else float(source.sfreq)
+        if rate > min_hz:
+            leads.append(ch.name)
+        else:
+            logger.warning("ECG channel %r recorded at %g Hz, too slow for its QRS band: not used as the ECG "
+                           "reference.", ch.name, rate)
+    if len(leads) > 1:
+        sfreq = float(source.sfreq)
+        probe = np.asarray(source.get_data(leads, 0, min(int(ECG_LEAD_PROBE_S * sfreq), int(source.n_times))),
+                           np.float64)
+        scores = [regular_intervals(find_r_peaks(row, sfreq)) for row in probe]
+        best = int(np.argmax(scores))
+        logger.info("ECG leads %s: %r has the most regular R-R intervals in the first %.0f s (%s); it is the "
+                    "reference.", leads, leads[best], ECG_LEAD_PROBE_S, ", ".join(map(str, scores)))
+        leads = [leads[best]]
+    return leads[0] if leads else None
+
+
+#: The lead :func:`choose_lead` picked for each source object (weakly referenced).
+_CHOSEN_LEAD: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 class EcgReference:
     """The ECG lead of a recording as the beat reference of its chunks (see the module docstring).
 
@@ -316,32 +350,15 @@ class EcgReference:
 
     @classmethod
     def of(cls, source) -> EcgReference | None:
-        """The reference of a signal source: its channel typed ``ecg`` recorded fast enough for the
-        QRS band (above twice its upper edge), or None (no ECG lead: nothing changes). Of several
-        such leads, the one with the most regular R-R intervals over the first
-        :data:`ECG_LEAD_PROBE_S` (:func:`regular_intervals`; the first on a tie)."""
-        min_hz = 2.0 * ECG_LEAD_BAND_HZ[1]
-        recorded = getattr(source, "recorded_sfreq", None)
-        leads = []
-        for ch in source.channels:
-            if ch.kind != "ecg":
-                continue
-            rate = float(recorded(ch.name)) if callable(recorded) else float(source.sfreq)
-            if rate > min_hz:
-                leads.append(ch.name)
-            else:
-                logger.warning("ECG channel %r recorded at %g Hz, too slow for its QRS band: not used as the ECG "
-                               "reference.", ch.name, rate)
-        if len(leads) > 1:
-            sfreq = float(source.sfreq)
-            probe = np.asarray(source.get_data(leads, 0, min(int(ECG_LEAD_PROBE_S * sfreq), int(source.n_times))),
-                               np.float64)
-            scores = [regular_intervals(find_r_peaks(row, sfreq)) for row in probe]
-            best = int(np.argmax(scores))
-            logger.info("ECG leads %s: %r has the most regular R-R intervals in the first %.0f s (%s); it is the "
-                        "reference.", leads, leads[best], ECG_LEAD_PROBE_S, ", ".join(map(str, scores)))
-            leads = [leads[best]]
-        return cls(leads[0], float(source.sfreq)) if leads else None
+        """The reference of a signal source (:func:`choose_lead`; chosen once per source object, so
+        the detectors run on one ``Recording`` share it), or None (no ECG lead: nothing changes)."""
+        try:
+            name = _CHOSEN_LEAD[source]
+        except KeyError:
+            name = _CHOSEN_LEAD[source] = choose_lead(source)
+        except TypeError:  # a source that cannot be weakly referenced: chosen each time
+            name = choose_lead(source)
+        return cls(name, float(source.sfreq)) if name is not None else None
 
     def beats(self, x: np.ndarray) -> np.ndarray | None:
         """The chunk's reference train: the R peaks of the lead's chunk ``x`` (samples from the chunk
