@@ -188,11 +188,8 @@ def _stage_bursts_and_silent_periods(analysis: Analysis, progress: Callable[[flo
         analysis.recording, channels=analysis.emg_channels, settings=analysis.settings,
         progress=_sub_progress(progress, "emg"))
     lead = getattr(analysis.bursts, "ecg_reference", None)
-    if lead is not None and lead.n_chunks_used < lead.n_chunks:
-        where = "anywhere" if not lead.used else f"in {lead.n_chunks - lead.n_chunks_used} of {lead.n_chunks} chunks"
-        analysis.stage_warnings.append(
-            f"ECG channel {lead.channel!r} showed no heart rhythm {where} (flat, noise or a detached lead): there ECG "
-            "was removed from the EMG channels with the beats they show themselves.")
+    if lead is not None and lead.fallback is not None:
+        analysis.stage_warnings.append(lead.fallback)
 
 
 def _stage_jerks(analysis: Analysis) -> None:

@@ -256,11 +256,11 @@ def find_r_peaks(x: np.ndarray, sfreq: float) -> np.ndarray:
 
 def regular_intervals(peaks: np.ndarray) -> int:
     """How many intervals between consecutive ``peaks`` are within
-    :data:`~myoclonus.signals.artefacts.ECG_RR_TOLERANCE` of the median of the (up to 7) intervals
-    around them (a lead whose T waves are taken for beats alternates short and long intervals, one
-    that misses beats has long ones)."""
+    :data:`~myoclonus.signals.artefacts.ECG_RR_TOLERANCE` of the local R-R interval
+    (:func:`_local_intervals`; a lead whose T waves are taken for beats alternates short and long
+    intervals, one that misses beats has long ones)."""
     gaps = np.diff(np.asarray(peaks, float))
-    local = np.array([np.median(gaps[max(i - 3, 0) : i + 4]) for i in range(gaps.size)])
+    local = _local_intervals(np.asarray(peaks))[:-1]  # the local R-R interval at each interval's first beat
     return int(np.count_nonzero(np.abs(gaps - local) <= art.ECG_RR_TOLERANCE * local))
 
 
@@ -290,6 +290,16 @@ class EcgReferenceSummary:
     def used(self) -> bool:
         """Whether the lead's beats served in at least one chunk."""
         return self.n_chunks_used > 0
+
+    @property
+    def fallback(self) -> str | None:
+        """What the ECG removal did where the lead showed no heart rhythm (None: it showed one in
+        every chunk); logged once and listed in the analysis warnings."""
+        if self.n_chunks_used >= self.n_chunks:
+            return None
+        where = "anywhere" if not self.used else f"in {self.n_chunks - self.n_chunks_used} of {self.n_chunks} chunks"
+        return (f"ECG channel {self.channel!r} showed no heart rhythm {where} (flat, noise or a detached lead): there "
+                "ECG was removed from the EMG channels with the beats they show themselves.")
 
     def as_dict(self) -> dict:
         """Plain-dict form (JSON-ready)."""
@@ -380,8 +390,6 @@ class EcgReference:
     def summary(self) -> EcgReferenceSummary:
         """What the lead gave over the chunks noted so far; a warning when it gave nothing somewhere."""
         found = EcgReferenceSummary(self.channel, self._n_beats, self._n_chunks, self._n_chunks_used)
-        if found.n_chunks_used < found.n_chunks:
-            logger.warning("ECG channel %r showed no heart rhythm in %d of %d chunks (flat, noise or a detached lead): "
-                           "there ECG was removed from the EMG channels with their own beat trains.",
-                           self.channel, found.n_chunks - found.n_chunks_used, found.n_chunks)
+        if found.fallback is not None:
+            logger.warning(found.fallback)
         return found

@@ -11,7 +11,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 from scipy import signal
 
-from myoclonus.simulate.muscles import channel_info
+from myoclonus.simulate.muscles import ECG_LEAD_CHANNEL, channel_info
 from myoclonus.simulate.truth import TruthArtefact, TruthBurst, TruthSilentPeriod
 
 __all__ = [
@@ -31,8 +31,6 @@ __all__ = [
 
 #: Muscles where ECG is picked up (trunk and neck; CONTRACTS: SCM, PSP, RA, INT).
 TRUNK_MUSCLES = ("SCM", "PSP", "RA", "INT", "TRAP")
-#: Name of the simulated ECG lead (``simulate(..., ecg_lead=True)``).
-ECG_LEAD_CHANNEL = "ECG"
 #: R wave of the simulated ECG lead in uV: limb-lead R waves are about 0.5-2 mV (textbook ECG);
 #: 1 mV is an engineering choice within that range.
 ECG_LEAD_R_UV = 1000.0

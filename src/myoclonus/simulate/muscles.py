@@ -49,6 +49,10 @@ MUSCLES: dict[str, ChannelInfo] = {
 EEG_CHANNELS: tuple[str, ...] = ("F3", "Fz", "F4", "FC3", "FC4", "C3", "Cz", "C4", "P3", "Pz", "P4")
 
 
+#: Name of the simulated ECG lead (``simulate(..., ecg_lead=True)``).
+ECG_LEAD_CHANNEL = "ECG"
+
+
 def channel_info(name: str) -> ChannelInfo:
     """ChannelInfo of a simulated channel (EMG from :data:`MUSCLES`, EEG, ACC, STIM, ECG)."""
     if name in MUSCLES:
@@ -58,7 +62,7 @@ def channel_info(name: str) -> ChannelInfo:
         return ChannelInfo(name=name, kind="eeg", side=side)  # type: ignore[arg-type]
     if name == "STIM":
         return ChannelInfo(name=name, kind="stim")
-    if name == "ECG":
+    if name == ECG_LEAD_CHANNEL:
         return ChannelInfo(name=name, kind="ecg")
     if name.startswith("ACC"):
         return ChannelInfo(name=name, kind="acc", side="right" if " R " in f" {name} " else None)
