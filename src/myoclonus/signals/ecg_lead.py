@@ -259,6 +259,8 @@ def regular_intervals(peaks: np.ndarray) -> int:
     :data:`~myoclonus.signals.artefacts.ECG_RR_TOLERANCE` of the local R-R interval
     (:func:`_local_intervals`; a lead whose T waves are taken for beats alternates short and long
     intervals, one that misses beats has long ones)."""
+    if len(peaks) < 2:
+        return 0
     gaps = np.diff(np.asarray(peaks, float))
     local = _local_intervals(np.asarray(peaks))[:-1]  # the local R-R interval at each interval's first beat
     return int(np.count_nonzero(np.abs(gaps - local) <= art.ECG_RR_TOLERANCE * local))
